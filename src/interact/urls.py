@@ -1,0 +1,21 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from interact.core import views as core_views
+from interact.core.api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", api.urls),
+    path("accounts/", include("interact.accounts.urls")),
+    path("operator/", include("interact.accounts.operator_urls")),
+    path("portal/", include("interact.admin_portal.urls")),
+    path("portal/channels/", include("interact.connectors.urls")),
+]
+
+handler403 = "interact.core.views.forbidden"
+handler404 = "interact.core.views.not_found"
+handler500 = "interact.core.views.server_error"
