@@ -1,0 +1,95 @@
+"""Shared fixtures: organisations on each plan, users of each role, signed-in clients and API clients.
+
+Tests run on SQLite by default and on PostgreSQL + Redis when ``INTERACT_DATABASE_URL`` and
+``INTERACT_REDIS_URL`` are set (``.ci/run`` does both).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+
+os.environ.setdefault("INTERACT_HUEY_IMMEDIATE", "1")
+
+PASSWORD = "correct-horse-battery-9"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _email_to_memory(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+@pytest.fixture
+def make_org(db):
+    from interact.accounts import services
+    from interact.accounts.models import Organisation
+
+    def make(plan: str = "bot", options: tuple[str, ...] = ("sdk",), min_end_users: int = 10, name: str | None = None):
+        n = next(_seq)
+        org = services.create_organisation_from_order_form(services.OrderFormData(
+            name=name or f"Org {n}", plan=plan, options=list(options), min_end_users=min_end_users,
+            first_name="First", last_name=f"Admin{n}", email=f"owner{n}@example.test", language="en"), None)
+        services.activate_organisation(org, None)
+        return Organisation.objects.get(pk=org.pk)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from interact.accounts.models import User
+
+    def make(org, role: str = "agent", **fields):
+        n = next(_seq)
+        fields.setdefault("email", f"user{n}@example.test")
+        fields.setdefault("first_name", f"Fn{n}")
+        fields.setdefault("last_name", f"Ln{n}")
+        return User.objects.create_user(fields.pop("email"), PASSWORD, organisation=org, role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def org(make_org):
+    return make_org()
+
+
+@pytest.fixture
+def other_org(make_org):
+    return make_org(name="Other Org")
+
+
+@pytest.fixture
+def admin(org):
+    """The organisation's first end user: Administrator and Access Owner, with a known password."""
+    user = org.users.get(org_profile="access_owner")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user, backend="interact.accounts.backends.LockoutBackend")
+        return client
+
+    return do
+
+
+@pytest.fixture
+def api_client(db):
+    """A Django test client that sends a fresh personal API token for ``user``."""
+    from django.test import Client
+
+    from interact.accounts import services
+
+    def make(user):
+        _token, secret = services.create_api_token(user, "test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return make
