@@ -36,7 +36,9 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(seats__gte=models.F("min_end_users")), name="org_seats_at_least_minimum"),
+            models.CheckConstraint(
+                condition=Q(seats__gte=models.F("min_end_users")), name="org_seats_at_least_minimum"
+            ),
             models.CheckConstraint(condition=Q(min_end_users__gte=1), name="org_minimum_positive"),
         ]
 
