@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from interact.core.api import authorize, error
 from interact.core.permissions import permissions_of
@@ -138,7 +138,7 @@ def token_from_password(request: HttpRequest, payload: TokenRequest):
         return error(request, 401, "invalid_credentials",
                      "E-mail or password incorrect; after 5 failures the account is blocked.")
     token, secret = services.create_api_token(user, payload.name)
-    return 201, _token_out(token, secret)
+    return Status(201, _token_out(token, secret))
 
 
 @router.get("/me", response=MeOut)
@@ -161,14 +161,14 @@ def list_tokens(request: HttpRequest):
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenCreate):
     token, secret = services.create_api_token(authorize(request), payload.name)
-    return 201, _token_out(token, secret)
+    return Status(201, _token_out(token, secret))
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request: HttpRequest, token_id: int):
     token = ApiToken.objects.get(user=authorize(request), pk=token_id)
     services.revoke_api_token(token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/users", response=list[UserOut])
@@ -195,7 +195,7 @@ def _save(actor: User, payload: UserIn, instance: User | None) -> User:
 @router.post("/users", response={201: UserOut})
 def create_user(request: HttpRequest, payload: UserIn):
     actor = authorize(request, "users.manage")
-    return 201, _save(actor, payload, None)
+    return Status(201, _save(actor, payload, None))
 
 
 @router.get("/users/{user_id}", response=UserOut)
@@ -226,7 +226,7 @@ def activate_user(request: HttpRequest, user_id: int):
 def delete_user(request: HttpRequest, user_id: int):
     actor = authorize(request, "users.manage")
     services.delete_end_user(actor, selectors.end_user(actor.organisation, user_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/seats", response=SeatsOut)
@@ -247,4 +247,4 @@ def change_seats(request: HttpRequest, payload: SeatsIn):
 def transfer_owner(request: HttpRequest, payload: TransferIn):
     actor = authorize(request, "profiles.manage")
     services.transfer_access_owner(actor, selectors.end_user(actor.organisation, payload.user_id))
-    return 204, None
+    return Status(204, None)
