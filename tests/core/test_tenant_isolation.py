@@ -1,0 +1,172 @@
+"""IAM-5: walk EVERY URL pattern (portal pages and API routes alike) as organisation A's Access Owner
+and Administrator, aimed at organisation B's objects, and prove nothing of B is read or changed.
+
+A new route with a path parameter this test cannot fill makes it fail: give the parameter an
+object of organisation B in ``B_OBJECTS`` (or list the route in ``PUBLIC`` with a reason).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+MARKER = "zzsecretb"
+
+# Routes anyone may reach, and why no tenant data can flow through them.
+PUBLIC = {
+    "healthz": "liveness probe, no data",
+    "set_language": "stores a language cookie",
+    "javascript-catalog": "translation strings",
+    "accounts:login": "sign-in form", "operator:login": "sign-in form",
+    "accounts:password_reset": "answers the same for every address",
+    "accounts:reset_confirm": "needs a signed token for one user",
+    "accounts:logout": "ends the caller's own session",
+    "api:openapi-json": "API schema", "api:openapi-view": "API docs",
+    "api:token_from_password": "credential exchange (lockout-tested)",
+    "api:api-root": "the API's index, no data",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else prefix + str(p.pattern)), prefix + str(p.pattern)
+
+
+def all_routes() -> list[tuple[str, str]]:
+    seen, routes = set(), []
+    for name, route in _walk(get_resolver().url_patterns):
+        if route.startswith(("static/", "^static")) or (name, route) in seen:
+            continue
+        seen.add((name, route))
+        routes.append((name, route))
+    return routes
+
+
+@pytest.fixture
+def org_b(make_org, make_user):
+    """Organisation B with one object of every kind, each named with MARKER."""
+    from interact.accounts import services as accounts
+    from interact.admin_portal.models import ClosureDay, OfficeHoursPeriod, Skill, Topic
+    from interact.connectors.models import Channel
+
+    org = make_org(name=f"{MARKER} org", options=("sdk",))
+    user = make_user(org, role="agent", first_name=MARKER, email=f"{MARKER}@b.test")
+    token, _secret = accounts.create_api_token(user, MARKER)
+    import datetime as dt
+
+    objects = {
+        "org": org, "user": user, "token": token,
+        "skill": Skill.objects.create(organisation=org, name=f"{MARKER} skill"),
+        "topic": Topic.objects.create(organisation=org, name=f"{MARKER} topic"),
+        "channel": Channel.objects.create(organisation=org, kind="webchat", name=f"{MARKER} channel",
+                                          away_message=MARKER),
+        "period": OfficeHoursPeriod.objects.create(organisation=org, weekday=6, opens=dt.time(1, 0),
+                                                   closes=dt.time(2, 0)),
+        "closure": ClosureDay.objects.create(organisation=org, date=dt.date(2031, 1, 2), label=MARKER),
+    }
+    return objects
+
+
+def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
+    """Path parameter name -> a value that designates organisation B's object."""
+    return {
+        "user_id": str(b["user"].pk), "org_id": str(b["org"].pk), "token_id": str(b["token"].pk),
+        "skill_id": str(b["skill"].pk), "topic_id": str(b["topic"].pk), "channel_id": str(b["channel"].pk),
+        "period_id": str(b["period"].pk), "closure_id": str(b["closure"].pk), "code": "de",
+    }
+
+
+def _fill(route: str, values: dict[str, str]) -> str | None:
+    missing = []
+
+    def sub(match):
+        name = match.group(2)
+        if name not in values:
+            missing.append(name)
+            return "0"
+        return values[name]
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
+    path = re.sub(r"\{(\w+)\}", lambda m: sub(re.match(r"(())(\w+)", m.group(1)) or m), path)
+    return None if missing else "/" + path.lstrip("^").rstrip("$")
+
+
+def _snapshot(b: dict) -> str:
+    from interact.accounts.models import ApiToken, User
+    from interact.admin_portal.models import ClosureDay, GeneralSettings, Language, OfficeHoursPeriod, Skill, Topic
+    from interact.connectors.models import Channel
+
+    org = b["org"]
+    org.refresh_from_db()
+    parts = [
+        (org.name, org.plan, org.seats, org.status),
+        list(User.objects.filter(organisation=org).order_by("pk").values_list(
+            "email", "first_name", "role", "is_active", "org_profile", "password")),
+        list(ApiToken.objects.filter(user__organisation=org).values_list("name", "revoked_at")),
+        list(Skill.objects.for_org(org).values_list("name", "description")),
+        list(Topic.objects.for_org(org).values_list("name", "description")),
+        list(Channel.objects.for_org(org).values_list("name", "away_message", "allowed_origins")),
+        list(OfficeHoursPeriod.objects.for_org(org).values_list("weekday", "opens", "closes")),
+        list(ClosureDay.objects.for_org(org).values_list("date", "label")),
+        list(Language.objects.for_org(org).values_list("code", flat=True)),
+        list(GeneralSettings.objects.for_org(org).values_list("routing_enabled", "dispatch_enabled")),
+        sorted(b["skill"].members.values_list("pk", flat=True)),
+    ]
+    return repr(parts)
+
+
+@pytest.mark.django_db
+def test_iam5_every_route_refuses_organisation_b(org_b, admin, make_user, org, client):
+    from interact.admin_portal.models import Language
+
+    Language.objects.get_or_create(organisation=org_b["org"], code="de")
+    a_users = [admin, make_user(org, role="supervisor")]
+    before = _snapshot(org_b)
+    unfillable, leaks, tested = [], [], 0
+    for name, route in all_routes():
+        if name in PUBLIC:
+            continue
+        path = _fill(route, B_OBJECTS(org_b))
+        if path is None:
+            unfillable.append(f"{name} ({route})")
+            continue
+        for user in a_users:
+            client.force_login(user, backend="interact.accounts.backends.LockoutBackend")
+            api = path.startswith("/api/")
+            for method in ("get", "post", "put", "delete"):
+                kwargs = {"data": json.dumps({"name": "hijack", "user_id": org_b["user"].pk}),
+                          "content_type": "application/json"} if api else {}
+                if not api and method in ("put", "delete"):
+                    continue
+                response = getattr(client, method)(path, **kwargs)
+                tested += 1
+                body = response.content.decode(errors="replace").lower()
+                has_param = "<" in route
+                if response.status_code >= 500:
+                    leaks.append(f"{method.upper()} {path} -> {response.status_code}")
+                elif has_param and response.status_code in (200, 201, 204) and not _is_own_collection(name):
+                    leaks.append(f"{method.upper()} {path} -> {response.status_code} on B's object")
+                elif MARKER in body:
+                    leaks.append(f"{method.upper()} {path} shows B's data")
+    assert not unfillable, "routes with parameters this test cannot aim at B: " + ", ".join(unfillable)
+    assert not leaks, "\n".join(leaks)
+    assert _snapshot(org_b) == before, "organisation B was changed"
+    assert tested > 50
+
+
+def _is_own_collection(name: str) -> bool:
+    """Routes whose parameter is a value, not an object of B (e.g. a language code A may add to its own list)."""
+    return name in {"admin_portal:language_delete", "api:delete_language", "api:remove_language"}
+
+
+@pytest.mark.django_db
+def test_iam5_the_walk_covers_api_and_pages():
+    names = {n for n, _r in all_routes()}
+    assert any(n.startswith("api:") for n in names) and "accounts:users" in names
