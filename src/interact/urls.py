@@ -1,5 +1,5 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
 from interact.core import views as core_views
 from interact.core.api import api
@@ -7,7 +7,7 @@ from interact.core.api import api
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", core_views.switch_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
     path("accounts/", include("interact.accounts.urls")),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from interact.core.permissions import has_perm
 
@@ -43,3 +46,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account so e-mails and the next sign-in follow it (OPS-3)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.ui_language != language:
+        type(user).objects.filter(pk=user.pk).update(ui_language=language)
+    return response
