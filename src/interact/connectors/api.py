@@ -1,3 +1,105 @@
-from ninja import Router
+"""API of channels (ADM-4): the supported list, website chat channels and their embed snippet."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from interact.core.api import authorize
+
+from . import selectors, services
+from .models import Channel, ChannelKind
 
 router = Router(tags=["channels"])
+
+
+class ChannelIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    kind: str = Field(ChannelKind.WEBCHAT, max_length=20, description="Only `webchat` can be created here.")
+    away_message: str = Field("", max_length=services.AWAY_MESSAGE_MAX)
+    allowed_origins: list[str] = Field([], max_length=services.MAX_ORIGINS,
+                                       description="Websites allowed to show the chat: `http(s)://host[:port]`.")
+    members: list[int] = Field([], max_length=1000)
+
+
+class ChannelOut(Schema):
+    id: int
+    kind: str
+    name: str
+    away_message: str
+    allowed_origins: list[str]
+    members: list[int]
+    is_connected: bool
+    public_key: str
+
+    @staticmethod
+    def resolve_allowed_origins(obj: Channel) -> list[str]:
+        return [line for line in obj.allowed_origins.splitlines() if line]
+
+    @staticmethod
+    def resolve_members(obj: Channel) -> list[int]:
+        return sorted(m.pk for m in obj.members.all())
+
+
+class ConnectorOut(Schema):
+    kind: str
+    label: str
+    description: str
+    available: bool
+
+
+class SnippetOut(Schema):
+    channel: int
+    snippet: str
+
+
+def _data(payload: ChannelIn) -> services.ChannelData:
+    return services.ChannelData(name=payload.name, away_message=payload.away_message,
+                                allowed_origins=payload.allowed_origins, members=payload.members, kind=payload.kind)
+
+
+@router.get("/channels/supported", response=list[ConnectorOut], summary="The channel types #Interact supports")
+def supported(request: HttpRequest):
+    authorize(request, "channels.manage")
+    return [{"kind": c.kind, "label": str(c.label), "description": str(c.description), "available": c.available}
+            for c in selectors.SUPPORTED]
+
+
+@router.get("/channels", response=list[ChannelOut])
+def list_channels(request: HttpRequest):
+    return list(selectors.channels(authorize(request, "channels.manage").organisation))
+
+
+@router.post("/channels", response={201: ChannelOut}, summary="Create a website chat channel")
+def create_channel(request: HttpRequest, payload: ChannelIn):
+    org = authorize(request, "channels.manage").organisation
+    channel = services.save_channel(org, _data(payload))
+    return 201, selectors.channel(org, channel.pk)
+
+
+@router.get("/channels/{channel_id}", response=ChannelOut)
+def get_channel(request: HttpRequest, channel_id: int):
+    return selectors.channel(authorize(request, "channels.manage").organisation, channel_id)
+
+
+@router.put("/channels/{channel_id}", response=ChannelOut)
+def update_channel(request: HttpRequest, channel_id: int, payload: ChannelIn):
+    org = authorize(request, "channels.manage").organisation
+    channel = selectors.channel(org, channel_id)
+    services.save_channel(org, _data(payload), channel)
+    return selectors.channel(org, channel_id)
+
+
+@router.delete("/channels/{channel_id}", response={204: None}, summary="Disconnect and delete a channel")
+def delete_channel(request: HttpRequest, channel_id: int):
+    org = authorize(request, "channels.manage").organisation
+    services.delete_channel(selectors.channel(org, channel_id))
+    return 204, None
+
+
+@router.get("/channels/{channel_id}/snippet", response=SnippetOut,
+            summary="The website embed snippet (needs the #Interact SDK option)")
+def snippet(request: HttpRequest, channel_id: int):
+    org = authorize(request, "channels.manage").organisation
+    channel = selectors.channel(org, channel_id)
+    return {"channel": channel.pk, "snippet": services.embed_snippet(channel)}

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "connectors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.channel_list, name="channels"),
+    path("new/", views.channel_create, name="channel_create"),
+    path("<int:pk>/", views.channel_edit, name="channel_edit"),
+    path("<int:pk>/delete/", views.channel_delete, name="channel_delete"),
+    path("<int:pk>/snippet/", views.channel_snippet, name="channel_snippet"),
+]

@@ -1,0 +1,88 @@
+"""Portal pages of channels (ADM-4): the supported list, website chat channels, the embed snippet."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from interact.admin_portal import selectors as admin_selectors
+from interact.admin_portal.views import found
+from interact.core.access import portal_view
+from interact.core.errors import ServiceError
+from interact.core.plans import Feature, has_feature
+
+from . import selectors, services
+from .forms import ChannelForm
+from .models import Channel, ChannelKind
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET"])
+def channel_list(request: HttpRequest) -> HttpResponse:
+    org = request.user.organisation
+    return render(request, "connectors/channel_list.html", {
+        "supported": selectors.supported_with_status(org), "has_sdk": has_feature(org, Feature.SDK),
+    })
+
+
+def _channel_form(request: HttpRequest, instance: Channel | None) -> HttpResponse:
+    org = request.user.organisation
+    initial = None
+    if instance is not None:
+        initial = {"name": instance.name, "away_message": instance.away_message,
+                   "allowed_origins": instance.allowed_origins,
+                   "members": [str(m.pk) for m in instance.members.all()]}
+    form = ChannelForm(request.POST if request.method == "POST" else None, initial=initial,
+                       candidates=admin_selectors.eligible_members(org))
+    if request.method == "POST" and form.is_valid():
+        data = services.ChannelData(
+            name=form.cleaned_data["name"], away_message=form.cleaned_data.get("away_message", ""),
+            allowed_origins=form.cleaned_data.get("allowed_origins", "").splitlines(),
+            members=[int(pk) for pk in form.cleaned_data.get("members", [])],
+        )
+        try:
+            channel = services.save_channel(org, data, instance)
+            messages.success(request, _("%(name)s was saved.") % {"name": channel.name})
+            return redirect("connectors:channel_edit", pk=channel.pk)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "connectors/channel_form.html", {
+        "form": form, "target": instance, "has_sdk": has_feature(org, Feature.SDK),
+    }, status=400 if form.errors else 200)
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET", "POST"])
+def channel_create(request: HttpRequest) -> HttpResponse:
+    return _channel_form(request, None)
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET", "POST"])
+def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _channel_form(request, found(selectors.channel, request.user.organisation, pk))
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET", "POST"])
+def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = found(selectors.channel, request.user.organisation, pk)
+    if request.method == "POST":
+        name = channel.name
+        services.delete_channel(channel)
+        messages.success(request, _("%(name)s was disconnected and deleted.") % {"name": name})
+        return redirect("connectors:channels")
+    return render(request, "connectors/channel_delete.html", {"target": channel})
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET"])
+def channel_snippet(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = found(selectors.channel, request.user.organisation, pk)
+    if channel.kind != ChannelKind.WEBCHAT:
+        raise Http404
+    snippet = services.embed_snippet(channel)  # PlanRequired -> the 403 page naming the SDK option
+    return render(request, "connectors/channel_snippet.html", {"target": channel, "snippet": snippet})
