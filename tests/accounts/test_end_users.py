@@ -16,7 +16,7 @@ def _form(**overrides):
     return data
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_adm1_admin_creates_an_end_user_who_is_invited_by_email(admin, login):
     client = login(admin)
     response = client.post(reverse("accounts:user_create"), _form())
@@ -99,7 +99,7 @@ def test_adm1_agents_and_analysts_cannot_manage_users(make_user, org, login, api
 @pytest.mark.django_db
 def test_adm1_the_last_administrator_and_oneself_are_protected(admin, login, api_client):
     c = api_client(admin)
-    demote = c.put(f"/api/users/{admin.pk}", _form(email=admin.email, role="agent"), content_type="application/json")
+    demote = c.put(f"/api/users/{admin.pk}", _form(email=admin.email, role="agent", org_profile="access_owner"), content_type="application/json")
     assert demote.status_code == 409 and demote.json()["error"]["code"] == "last_administrator"
     assert c.delete(f"/api/users/{admin.pk}").status_code == 409
 

@@ -21,7 +21,7 @@ ORDER = {"name": "Bakkerij Peeters", "plan": "pro", "options": ["sdk", "training
          "first_name": "Piet", "last_name": "Peeters", "email": "piet@bakkerij.test", "language": "nl"}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_ten1_order_form_creates_org_first_admin_and_records_steps(client, operator):
     client.force_login(operator, backend="interact.accounts.backends.LockoutBackend")
     response = client.post(reverse("operator:order_form"), ORDER)
