@@ -123,14 +123,14 @@ def skill_create(request: HttpRequest) -> HttpResponse:
 
 @portal_view("skills.manage")
 @require_http_methods(["GET", "POST"])
-def skill_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _named_form(request, "skill", pk)
+def skill_edit(request: HttpRequest, skill_id: int) -> HttpResponse:
+    return _named_form(request, "skill", skill_id)
 
 
 @portal_view("skills.manage")
 @require_http_methods(["GET", "POST"])
-def skill_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _named_delete(request, "skill", pk)
+def skill_delete(request: HttpRequest, skill_id: int) -> HttpResponse:
+    return _named_delete(request, "skill", skill_id)
 
 
 @portal_view("topics.manage")
@@ -147,14 +147,14 @@ def topic_create(request: HttpRequest) -> HttpResponse:
 
 @portal_view("topics.manage")
 @require_http_methods(["GET", "POST"])
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _named_form(request, "topic", pk)
+def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
+    return _named_form(request, "topic", topic_id)
 
 
 @portal_view("topics.manage")
 @require_http_methods(["GET", "POST"])
-def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _named_delete(request, "topic", pk)
+def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
+    return _named_delete(request, "topic", topic_id)
 
 
 # --- general settings and languages (ADM-5) ---------------------------------------------------
@@ -258,8 +258,8 @@ def period_add(request: HttpRequest) -> HttpResponse:
 
 @portal_view("office_hours.manage")
 @require_POST
-def period_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.delete_period(found(selectors.period, request.user.organisation, pk))
+def period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
+    services.delete_period(found(selectors.period, request.user.organisation, period_id))
     messages.success(request, _("Opening period deleted."))
     return redirect("admin_portal:office_hours")
 
@@ -280,8 +280,8 @@ def closure_add(request: HttpRequest) -> HttpResponse:
 
 @portal_view("office_hours.manage")
 @require_POST
-def closure_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.delete_closure(found(selectors.closure, request.user.organisation, pk))
+def closure_delete(request: HttpRequest, closure_id: int) -> HttpResponse:
+    services.delete_closure(found(selectors.closure, request.user.organisation, closure_id))
     messages.success(request, _("Closure day deleted."))
     return redirect("admin_portal:office_hours")
 

@@ -46,7 +46,7 @@ def _channel_form(request: HttpRequest, instance: Channel | None) -> HttpRespons
         try:
             channel = services.save_channel(org, data, instance)
             messages.success(request, _("%(name)s was saved.") % {"name": channel.name})
-            return redirect("connectors:channel_edit", pk=channel.pk)
+            return redirect("connectors:channel_edit", channel_id=channel.pk)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(request, "connectors/channel_form.html", {
@@ -62,14 +62,14 @@ def channel_create(request: HttpRequest) -> HttpResponse:
 
 @portal_view("channels.manage")
 @require_http_methods(["GET", "POST"])
-def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _channel_form(request, found(selectors.channel, request.user.organisation, pk))
+def channel_edit(request: HttpRequest, channel_id: int) -> HttpResponse:
+    return _channel_form(request, found(selectors.channel, request.user.organisation, channel_id))
 
 
 @portal_view("channels.manage")
 @require_http_methods(["GET", "POST"])
-def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    channel = found(selectors.channel, request.user.organisation, pk)
+def channel_delete(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = found(selectors.channel, request.user.organisation, channel_id)
     if request.method == "POST":
         name = channel.name
         services.delete_channel(channel)
@@ -80,8 +80,8 @@ def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view("channels.manage")
 @require_http_methods(["GET"])
-def channel_snippet(request: HttpRequest, pk: int) -> HttpResponse:
-    channel = found(selectors.channel, request.user.organisation, pk)
+def channel_snippet(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = found(selectors.channel, request.user.organisation, channel_id)
     if channel.kind != ChannelKind.WEBCHAT:
         raise Http404
     snippet = services.embed_snippet(channel)  # PlanRequired -> the 403 page naming the SDK option
