@@ -99,7 +99,8 @@ def test_adm1_agents_and_analysts_cannot_manage_users(make_user, org, login, api
 @pytest.mark.django_db
 def test_adm1_the_last_administrator_and_oneself_are_protected(admin, login, api_client):
     c = api_client(admin)
-    demote = c.put(f"/api/users/{admin.pk}", _form(email=admin.email, role="agent", org_profile="access_owner"), content_type="application/json")
+    demote = c.put(f"/api/users/{admin.pk}", _form(email=admin.email, role="agent", org_profile="access_owner"),
+                   content_type="application/json")
     assert demote.status_code == 409 and demote.json()["error"]["code"] == "last_administrator"
     assert c.delete(f"/api/users/{admin.pk}").status_code == 409
 
@@ -145,7 +146,8 @@ def test_iam4_only_the_access_owner_grants_profiles_and_exactly_one_owner_exists
     response = api_client(other_admin).post(
         "/api/users", _form(org_profile="access_manager"), content_type="application/json")
     assert response.status_code == 403 and response.json()["error"]["code"] == "profile_forbidden"
-    owner_grab = api_client(admin).post("/api/users", _form(org_profile="access_owner"), content_type="application/json")
+    owner_grab = api_client(admin).post("/api/users", _form(org_profile="access_owner"),
+                                        content_type="application/json")
     assert owner_grab.status_code == 400 and owner_grab.json()["error"]["code"] == "use_transfer"
     assert api_client(admin).post("/api/access-owner/transfer", {"user_id": other_admin.pk},
                                   content_type="application/json").status_code == 204

@@ -49,3 +49,11 @@ def test_adm7_api_faq_for_caller_role(org, make_user, api_client):
     assert "office-hours" in {e["key"] for e in admin_entries}
     manager = make_user(org, "", org_profile="access_manager")
     assert api_client(manager).get("/api/faq").status_code == 403
+
+
+def test_adm7_common_entries_appear_once_right_after_the_readers_role():
+    sections = faq.sections_for("agent")
+    assert [key for key, _heading, _entries in sections][:2] == ["agent", "everyone"]
+    keys = [e.key for _k, _h, entries in sections for e in entries]
+    assert keys.count("blocked") == 1
+    assert all(entries for _k, _h, entries in sections)

@@ -27,7 +27,7 @@ def test_openapi_document_and_docs_page(client):
 
 
 def test_ops2_production_settings_pass_check_deploy(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERACT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERACT_", "DJANGO_"))}
     env.update({
         "INTERACT_MODE": "production", "INTERACT_SECRET_KEY": "k" * 20 + "-Zq8#vT2!pL9@wX4$mN7%bR1^cF6&hJ3*",
         "INTERACT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "INTERACT_ALLOWED_HOSTS": "interact.example",
@@ -41,7 +41,7 @@ def test_ops2_production_settings_pass_check_deploy(tmp_path):
 
 
 def test_ops2_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERACT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERACT_", "DJANGO_"))}
     env.update({"INTERACT_MODE": "production", "DJANGO_SETTINGS_MODULE": "interact.settings",
                 "INTERACT_DATA_DIR": str(tmp_path)})
     result = subprocess.run([sys.executable, "-m", "django", "check"], capture_output=True, text=True, env=env,
@@ -52,3 +52,13 @@ def test_ops2_production_refuses_to_start_without_a_secret_key(tmp_path):
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_ops3_compiled_catalogues_are_shipped(language):
     assert (ROOT / "src" / "interact" / "locale" / language / "LC_MESSAGES" / "django.mo").is_file()
+
+
+@pytest.mark.django_db
+def test_ops3_language_switch_is_remembered_on_the_account(admin, login):
+    client = login(admin)
+    response = client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "nl"
+    admin.refresh_from_db()
+    assert admin.ui_language == "nl"
+    assert "Welkom" in client.get("/").content.decode()

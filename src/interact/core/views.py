@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -55,5 +56,5 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     user = request.user
     if user.is_authenticated and language in dict(settings.LANGUAGES) and user.ui_language != language:
-        type(user).objects.filter(pk=user.pk).update(ui_language=language)
+        get_user_model().objects.filter(pk=user.pk).update(ui_language=language)
     return response
