@@ -120,9 +120,13 @@ ENTRIES: tuple[Entry, ...] = (
 
 
 def sections_for(role: str) -> list[tuple[str, str, list[Entry]]]:
-    """``(role, label, entries)`` for every role, the reader's own role first."""
+    """``(key, heading, entries)``: the reader's role first, then what everyone should know, then the
+    other roles. Entries for every role appear once, in the "everyone" section."""
     order = [role] + [r for r in ALL_ROLES if r != role] if role in ALL_ROLES else list(ALL_ROLES)
-    return [(r, str(Role(r).label), [e for e in ENTRIES if r in e.roles]) for r in order]
+    sections = [(r, str(_("For the %(role)s role") % {"role": Role(r).label}),
+                 [e for e in ENTRIES if r in e.roles and set(e.roles) != set(ALL_ROLES)]) for r in order]
+    common = ("everyone", str(_("For everyone")), [e for e in ENTRIES if set(e.roles) == set(ALL_ROLES)])
+    return [sections[0], common, *sections[1:]] if role in ALL_ROLES else [common, *sections]
 
 
 def entries_for(role: str) -> list[Entry]:
