@@ -17,8 +17,25 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if user.is_operator:
         return redirect("operator:organisations")
-    return render(request, "core/home.html", {"org": user.organisation,
-                                              "can_manage_users": has_perm(user, "users.view")})
+    return render(request, "core/home.html", {"org": user.organisation, **_overview(user)})
+
+
+def _overview(user) -> dict:
+    """What the home page shows: where the organisation stands today, from real data only."""
+    from interact.admin_portal import selectors as admin
+    from interact.connectors.models import Channel
+
+    org = user.organisation
+    return {
+        "open_now": admin.is_open_now(org),
+        "next_change": admin.next_change(org),
+        "end_users": org.users.filter(is_active=True).exclude(role="").count(),
+        "channels": Channel.objects.for_org(org),
+        "skills_count": admin.skills(org).count(),
+        "topics_count": admin.topics(org).count(),
+        "routing": admin.general_settings(org),
+        "can_manage_users": has_perm(user, "users.view"),
+    }
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
