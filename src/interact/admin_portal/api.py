@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from interact.core.api import authorize
 from interact.core.permissions import Role
@@ -122,7 +122,7 @@ def list_skills(request: HttpRequest, q: str = "", sort: str = "name"):
 def create_skill(request: HttpRequest, payload: SkillIn):
     user = authorize(request, "skills.manage")
     data = services.NamedData(payload.name, payload.description, payload.members)
-    return 201, selectors.skill(user.organisation, services.save_skill(user.organisation, data).pk)
+    return Status(201, selectors.skill(user.organisation, services.save_skill(user.organisation, data).pk))
 
 
 @router.get("/skills/{skill_id}", response=SkillOut)
@@ -144,7 +144,7 @@ def update_skill(request: HttpRequest, skill_id: int, payload: SkillIn):
 def delete_skill(request: HttpRequest, skill_id: int):
     user = authorize(request, "skills.manage")
     services.delete_skill(selectors.skill(user.organisation, skill_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- topics (ADM-3) ----------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def list_topics(request: HttpRequest, q: str = "", sort: str = "name"):
 @router.post("/topics", response={201: TopicOut})
 def create_topic(request: HttpRequest, payload: NamedIn):
     user = authorize(request, "topics.manage")
-    return 201, services.save_topic(user.organisation, services.NamedData(payload.name, payload.description))
+    return Status(201, services.save_topic(user.organisation, services.NamedData(payload.name, payload.description)))
 
 
 @router.get("/topics/{topic_id}", response=TopicOut)
@@ -179,7 +179,7 @@ def update_topic(request: HttpRequest, topic_id: int, payload: NamedIn):
 def delete_topic(request: HttpRequest, topic_id: int):
     user = authorize(request, "topics.manage")
     services.delete_topic(selectors.topic(user.organisation, topic_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- general settings and languages (ADM-5) ----------------------------------------------------
@@ -205,7 +205,7 @@ def list_languages(request: HttpRequest):
 @router.post("/languages", response={201: LanguageOut})
 def add_language(request: HttpRequest, payload: LanguageIn):
     user = authorize(request, "languages.manage")
-    return 201, services.add_language(user.organisation, payload.code)
+    return Status(201, services.add_language(user.organisation, payload.code))
 
 
 @router.delete("/languages/{code}", response={204: None},
@@ -213,7 +213,7 @@ def add_language(request: HttpRequest, payload: LanguageIn):
 def remove_language(request: HttpRequest, code: str):
     user = authorize(request, "languages.manage")
     services.remove_language(selectors.language(user.organisation, code))
-    return 204, None
+    return Status(204, None)
 
 
 # --- office hours (ADM-6) ------------------------------------------------------------------------
@@ -234,14 +234,14 @@ def list_periods(request: HttpRequest):
              summary="Add an opening period; refused with 409 period_overlap when it overlaps another")
 def add_period(request: HttpRequest, payload: PeriodIn):
     user = authorize(request, "office_hours.manage")
-    return 201, services.add_period(user.organisation, payload.weekday, payload.opens, payload.closes)
+    return Status(201, services.add_period(user.organisation, payload.weekday, payload.opens, payload.closes))
 
 
 @router.delete("/office-hours/periods/{period_id}", response={204: None})
 def delete_period(request: HttpRequest, period_id: int):
     user = authorize(request, "office_hours.manage")
     services.delete_period(selectors.period(user.organisation, period_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/office-hours/closures", response=list[ClosureOut])
@@ -252,7 +252,7 @@ def list_closures(request: HttpRequest, year: int | None = Query(None, ge=2000, 
 @router.post("/office-hours/closures", response={201: ClosureOut})
 def add_closure(request: HttpRequest, payload: ClosureIn):
     user = authorize(request, "office_hours.manage")
-    return 201, services.add_closure(user.organisation, payload.date, payload.label)
+    return Status(201, services.add_closure(user.organisation, payload.date, payload.label))
 
 
 @router.post("/office-hours/closures/import-holidays", response=ImportOut,
@@ -268,7 +268,7 @@ def import_holidays(request: HttpRequest, payload: ImportIn):
 def delete_closure(request: HttpRequest, closure_id: int):
     user = authorize(request, "office_hours.manage")
     services.delete_closure(selectors.closure(user.organisation, closure_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- FAQ (ADM-7) ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from interact.core.api import authorize
 
@@ -74,7 +74,7 @@ def list_channels(request: HttpRequest):
 def create_channel(request: HttpRequest, payload: ChannelIn):
     org = authorize(request, "channels.manage").organisation
     channel = services.save_channel(org, _data(payload))
-    return 201, selectors.channel(org, channel.pk)
+    return Status(201, selectors.channel(org, channel.pk))
 
 
 @router.get("/channels/{channel_id}", response=ChannelOut)
@@ -94,7 +94,7 @@ def update_channel(request: HttpRequest, channel_id: int, payload: ChannelIn):
 def delete_channel(request: HttpRequest, channel_id: int):
     org = authorize(request, "channels.manage").organisation
     services.delete_channel(selectors.channel(org, channel_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/channels/{channel_id}/snippet", response=SnippetOut,
