@@ -75,7 +75,7 @@ def load() -> bool:
                                          closes=dt.time(18, 0))
     OfficeHoursPeriod.objects.create(organisation=org, weekday=5, opens=dt.time(9, 0), closes=dt.time(12, 0))
     year = clock.today().year
-    for day, label in sorted(holidays.country_holidays("BE", years=[year, year + 1], language="en_US").items()):
+    for day, label in sorted(holidays.country_holidays("BE", years=[year, year + 1], language="fr").items()):
         ClosureDay.objects.create(organisation=org, date=day, label=label, source="holidays")
     website = Channel.objects.create(
         organisation=org, kind=ChannelKind.WEBCHAT, name="Website chat",
