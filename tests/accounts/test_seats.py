@@ -51,3 +51,14 @@ def test_adm8_portal_page_and_permissions(make_org, make_user, login):
     assert org.seats == 5
     agent = make_user(org)
     assert login(agent).get(reverse("accounts:seats")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_adm8_administrator_without_buyer_profile_sees_but_cannot_change_seats(make_org, make_user, login):
+    org = make_org(min_end_users=2)
+    other_admin = make_user(org, role="administrator")
+    client = login(other_admin)
+    assert client.get(reverse("accounts:seats")).status_code == 200
+    assert client.post(reverse("accounts:seats"), {"seats": 7}).status_code == 403
+    org.refresh_from_db()
+    assert org.seats == 2

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -234,7 +235,7 @@ def seats(request: HttpRequest) -> HttpResponse:
     form = SeatsForm(request.POST or None, initial={"seats": org.seats})
     if request.method == "POST":
         if not has_perm(request.user, "seats.manage"):
-            raise Http404
+            raise PermissionDenied
         if form.is_valid():
             try:
                 change = services.change_seats(request.user, org, form.cleaned_data["seats"])
