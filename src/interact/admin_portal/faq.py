@@ -30,7 +30,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("sign-in", ALL_ROLES, _("How do I sign in?"), _(
         "Open the portal and sign in with your e-mail address and password. Your first password is set "
         "through the link in the invitation e-mail you received when your account was created. If you forgot "
-        "it, choose \u201cForgot your password?\u201d on the sign-in page and follow the link we e-mail you."
+        "it, choose “Forgot your password?” on the sign-in page and follow the link we e-mail you."
     )),
     Entry("blocked", ALL_ROLES, _("Why is my account blocked?"), _(
         "After 5 failed sign-in attempts in a row your account is blocked, whichever way you signed in "
@@ -39,7 +39,7 @@ ENTRIES: tuple[Entry, ...] = (
     )),
     Entry("api-tokens", ALL_ROLES, _("How do I use the API?"), _(
         "Under My account, create a personal API token and copy it at once: it is shown only once. Send it "
-        "in the header \u201cAuthorization: Bearer ik_\u2026\u201d. A token can do exactly what you can do in "
+        "in the header “Authorization: Bearer ik_…”. A token can do exactly what you can do in "
         "the portal, no more. Revoke a token you no longer use; tokens stop working when your account is "
         "blocked or deactivated. The API documentation is linked in the menu."
     )),
@@ -60,7 +60,7 @@ ENTRIES: tuple[Entry, ...] = (
         "effective and billed from the day it is registered, and never goes below your contract's minimum."
     )),
     Entry("skills", (Role.ADMINISTRATOR,), _("What are skills for?"), _(
-        "A skill (for example \u201cInvoices\u201d or \u201cTechnical support\u201d) describes what an "
+        "A skill (for example “Invoices” or “Technical support”) describes what an "
         "Administrator, Supervisor or Agent can answer. Create skills under Skills, then add members there or "
         "on each end user's page. When routing is on, a conversation that needs a skill is offered only to its "
         "members. Deleting a skill removes it from its members and nothing else."
@@ -85,7 +85,7 @@ ENTRIES: tuple[Entry, ...] = (
     )),
     Entry("office-hours", (Role.ADMINISTRATOR,), _("How do I set office hours and holidays?"), _(
         "Under Office hours, add one or more opening periods per weekday, in Brussels time. A period that "
-        "closes at or before its opening time runs past midnight (for example Friday 22:00\u201302:00). Periods "
+        "closes at or before its opening time runs past midnight (for example Friday 22:00–02:00). Periods "
         "may not overlap. Add closure days one by one, or import Belgium's public holidays for a year in one "
         "click; importing twice adds nothing. On a closure day you are closed all day."
     )),
