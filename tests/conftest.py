@@ -17,6 +17,15 @@ PASSWORD = "correct-horse-battery-9"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline():
+    """Jobs run inline, in memory: settings may be imported before this file sets the variable."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _email_to_memory(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "interact.accounts",
     "interact.admin_portal",
     "interact.connectors",
+    "interact.conversations",
+    "interact.widget",
 ]
 
 MIDDLEWARE = [

@@ -150,6 +150,9 @@ class User(AbstractBaseUser):
     staff_role = models.CharField(max_length=20, choices=StaffRole.choices, blank=True)
     mother_tongue = models.CharField(_("mother tongue"), max_length=8, choices=languages.choices, blank=True)
     ui_language = models.CharField(max_length=8, blank=True)
+    max_conversations = models.PositiveSmallIntegerField(
+        _("maximum simultaneous conversations"), default=5,
+        help_text=_("Routing offers no new conversation to this person beyond this number (CNV-2)."))
     is_active = models.BooleanField(default=True)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)

@@ -58,6 +58,8 @@ class Language(TenantModel):
 class GeneralSettings(TenantModel):
     routing_enabled = models.BooleanField(_("conversation routing"), default=False)
     dispatch_enabled = models.BooleanField(_("dispatch"), default=False)
+    offer_timeout_seconds = models.PositiveSmallIntegerField(
+        _("seconds before an offered conversation goes to someone else"), default=60)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,66 @@
+"""The conversation event log (CNV-9): stored in the same transaction as the change it
+describes, broadcast only after commit.
+
+Groups stay small (DESIGN): one per conversation (portal sockets that opened it), one per
+visitor (that visitor's tabs), one per organisation (queue-level summaries, never message
+text) and one per end user (offers).
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from interact.core import clock
+from interact.core.events import organisation_group, user_group
+
+from .models import Conversation, Event
+
+# Kinds a visitor's socket may replay; everything else is for end users only.
+VISITOR_KINDS = frozenset({"message.created", "conversation.taken", "conversation.ended"})
+# Kinds every portal socket of the organisation receives (queue and inbox lists).
+QUEUE_KINDS = frozenset({"conversation.queued", "conversation.offered", "conversation.assigned",
+                         "conversation.taken", "conversation.requeued", "conversation.ended",
+                         "conversation.archived", "conversation.updated"})
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conv.{conversation_id}"
+
+
+def visitor_group(visitor_id: int) -> str:
+    return f"visitor.{visitor_id}"
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def record(conversation: Conversation, kind: str, payload: dict, *, notify_user: int | None = None) -> Event:
+    """Append an event and broadcast it once the surrounding transaction commits."""
+    for_visitor = kind in VISITOR_KINDS
+    event = Event.objects.create(organisation_id=conversation.organisation_id, conversation=conversation,
+                                 kind=kind, payload=payload, for_visitor=for_visitor, created_at=clock.now())
+    frame = {"id": event.id, "event": kind, "conversation": conversation.pk, "payload": payload}
+    groups = [conversation_group(conversation.pk)]
+    if kind in QUEUE_KINDS:
+        groups.append(organisation_group(conversation.organisation_id))
+    if notify_user:
+        groups.append(user_group(notify_user))
+
+    def broadcast() -> None:
+        for group in groups:
+            _send(group, {"type": "inbox.event", **frame})
+        if for_visitor:
+            _send(visitor_group(conversation.visitor_id), {"type": "visitor.event", **frame})
+
+    transaction.on_commit(broadcast)
+    return event
+
+
+def ephemeral(group: str, message_type: str, **fields) -> None:
+    """Typing indicators and queue positions: not worth storing, sent after commit."""
+    transaction.on_commit(lambda: _send(group, {"type": message_type, **fields}))

@@ -1,0 +1,188 @@
+"""Reads of the conversations context: inbox queues, one conversation, history search (CNV-5, CNV-7).
+
+Every function is scoped to the caller's organisation; a conversation of another organisation
+is simply not found (IAM-5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from interact.accounts.models import User
+from interact.admin_portal.selectors import general_settings
+from interact.core.permissions import has_perm
+
+from . import routing
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Conversation, Event, Message, Status, Visitor
+
+PAGE_SIZE = 25
+
+
+def conversation(user: User, pk: int) -> Conversation:
+    found = (Conversation.objects.for_org(user.organisation).select_related("visitor", "channel", "assignee")
+             .filter(pk=pk).first())
+    if found is None or not may_view(user, found):
+        raise Http404
+    return found
+
+
+def visitor(user: User, pk: int) -> Visitor:
+    found = Visitor.objects.for_org(user.organisation).select_related("channel").filter(pk=pk).first()
+    if found is None or not has_perm(user, "visitors.view"):
+        raise Http404
+    return found
+
+
+def may_dispatch(user: User) -> bool:
+    return has_perm(user, "conversations.dispatch") and general_settings(user.organisation).dispatch_enabled
+
+
+def may_view(user: User, conv: Conversation) -> bool:
+    """Open conversations: the assignee, anyone they are routed to, dispatchers. Closed ones: the
+    end user who handled them, people with History, and (CNV-5) people who see visitor profiles."""
+    if conv.organisation_id != user.organisation_id:
+        return False
+    if conv.status in CLOSED_STATUSES:
+        return (conv.assignee_id == user.pk or has_perm(user, "history.view") or has_perm(user, "visitors.view"))
+    if not has_perm(user, "conversations.handle"):
+        return False
+    if conv.assignee_id == user.pk or may_dispatch(user):
+        return True
+    return conv.status == Status.QUEUED and routing.may_be_offered(user, conv)
+
+
+def inbox(user: User) -> dict[str, list[Conversation]]:
+    """The three lists of the inbox: mine (active), assigned to me, and the queue I may take from.
+    Dispatchers also see every open conversation of the organisation."""
+    base = (Conversation.objects.for_org(user.organisation).filter(status__in=OPEN_STATUSES)
+            .select_related("visitor", "channel", "assignee", "offered_to"))
+    mine = list(base.filter(status=Status.ACTIVE, assignee=user).order_by("-last_message_at"))
+    assigned = list(base.filter(status=Status.ASSIGNED, assignee=user))
+    queued = [c for c in base.filter(status=Status.QUEUED) if _routed_to(user, c)]
+    others = []
+    if may_dispatch(user):
+        others = list(base.exclude(assignee=user).exclude(status=Status.QUEUED))
+    return {"mine": mine, "assigned": assigned, "queue": queued, "others": others}
+
+
+def _routed_to(user: User, conv: Conversation) -> bool:
+    if not general_settings(user.organisation).routing_enabled:
+        return True
+    return routing.may_be_offered(user, conv) or may_dispatch(user)
+
+
+def messages(conv: Conversation) -> QuerySet[Message]:
+    return conv.messages.select_related("author").order_by("created_at", "id")
+
+
+def previous_conversations(conv_or_visitor, limit: int = 20) -> list[Conversation]:
+    """CNV-5: the same visitor's earlier conversations on the same channel (a visitor is per
+    channel, so this is their whole history within the contract)."""
+    if isinstance(conv_or_visitor, Conversation):
+        visitor_id, exclude = conv_or_visitor.visitor_id, conv_or_visitor.pk
+    else:
+        visitor_id, exclude = conv_or_visitor.pk, None
+    qs = (Conversation.objects.filter(visitor_id=visitor_id).exclude(pk=exclude)
+          .select_related("assignee").prefetch_related("topics").order_by("-created_at"))
+    return list(qs[:limit])
+
+
+def events_after(organisation_id: int, after: int, *, conversation_ids: list[int] | None = None,
+                 kinds: frozenset[str] | None = None, limit: int = 500) -> list[Event]:
+    qs = Event.objects.filter(organisation_id=organisation_id, id__gt=after)
+    condition = Q()
+    if kinds:
+        condition |= Q(kind__in=kinds)
+    if conversation_ids:
+        condition |= Q(conversation_id__in=conversation_ids)
+    return list(qs.filter(condition).order_by("id")[:limit])
+
+
+def visitor_events_after(visitor_id: int, after: int, limit: int = 500) -> list[Event]:
+    qs = Event.objects.filter(conversation__visitor_id=visitor_id, for_visitor=True)
+    if after > 0:
+        return list(qs.filter(id__gt=after).order_by("id")[:limit])
+    current = (Conversation.objects.filter(visitor_id=visitor_id, status__in=OPEN_STATUSES)
+               .values_list("pk", flat=True).first())
+    if current is None:
+        return []
+    return list(qs.filter(conversation_id=current).order_by("id")[:limit])
+
+
+def open_conversation_of(visitor_id: int) -> Conversation | None:
+    return Conversation.objects.filter(visitor_id=visitor_id, status__in=OPEN_STATUSES).first()
+
+
+def queue_position(conv: Conversation) -> int | None:
+    if conv.status != Status.QUEUED:
+        return None
+    ahead = Conversation.objects.filter(organisation_id=conv.organisation_id, channel_id=conv.channel_id,
+                                        status=Status.QUEUED).filter(
+        Q(queued_at__lt=conv.queued_at) | Q(queued_at=conv.queued_at, id__lt=conv.pk)).count()
+    return ahead + 1
+
+
+# --- History (CNV-7) -----------------------------------------------------------------------------
+
+@dataclass
+class HistoryFilters:
+    channel: int | None = None
+    language: str = ""
+    topic: int | None = None
+    skill: int | None = None
+    end_user: str = ""
+    visitor: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    text: str = ""
+
+
+def _name_filter(prefix: str, value: str) -> Q:
+    condition = Q()
+    for word in value.split():
+        condition &= (Q(**{f"{prefix}first_name__icontains": word}) | Q(**{f"{prefix}last_name__icontains": word})
+                      | (Q(**{f"{prefix}display_name__icontains": word}) if prefix == "visitor__" else Q()))
+    return condition
+
+
+def matching_message_conversations(organisation_id: int, text: str) -> QuerySet:
+    """Conversation ids whose messages match ``text``: PostgreSQL full-text search (with the GIN
+    index of migration 0002) in production, every word as a substring on SQLite."""
+    messages_qs = Message.objects.filter(organisation_id=organisation_id)
+    if connection.vendor == "postgresql":
+        messages_qs = messages_qs.extra(
+            where=["to_tsvector('simple', conversations_message.body) @@ websearch_to_tsquery('simple', %s)"],
+            params=[text])
+    else:
+        for word in text.split():
+            messages_qs = messages_qs.filter(body__icontains=word)
+    return messages_qs.values("conversation_id")
+
+
+def history(user: User, filters: HistoryFilters) -> QuerySet[Conversation]:
+    qs = (Conversation.objects.for_org(user.organisation).filter(status__in=CLOSED_STATUSES)
+          .select_related("visitor", "channel", "assignee").prefetch_related("topics", "skills"))
+    if filters.channel:
+        qs = qs.filter(channel_id=filters.channel)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.topic:
+        qs = qs.filter(topics=filters.topic)
+    if filters.skill:
+        qs = qs.filter(skills=filters.skill)
+    if filters.end_user.strip():
+        qs = qs.filter(_name_filter("assignee__", filters.end_user))
+    if filters.visitor.strip():
+        qs = qs.filter(_name_filter("visitor__", filters.visitor))
+    if filters.since:
+        qs = qs.filter(ended_at__date__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(ended_at__date__lte=filters.until)
+    if filters.text.strip():
+        qs = qs.filter(pk__in=matching_message_conversations(user.organisation_id, filters.text.strip()))
+    return qs.distinct().order_by("-ended_at", "-id")
