@@ -22,9 +22,11 @@ from interact.widget.routing import websocket_urlpatterns as widget_urlpatterns 
 
 portal_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 
-application = ProtocolTypeRouter(
+from interact.core.lifespan import LifespanApp  # noqa: E402
+
+application = LifespanApp(ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": URLRouter([*widget_urlpatterns, re_path(r"", portal_sockets)]),
     }
-)
+))

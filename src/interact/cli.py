@@ -60,7 +60,11 @@ def demo() -> None:
         sys.exit("interact demo refuses to run in production mode")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_demo")
-    worker = subprocess.Popen([sys.executable, "-m", "interact.cli", "worker"])  # noqa: S603
+    worker = None
+    if settings.REDIS_URL:
+        worker = subprocess.Popen([sys.executable, "-m", "interact.cli", "worker"])  # noqa: S603
+    else:
+        os.environ["INTERACT_INPROCESS_WORKER"] = "1"  # jobs must share the in-memory channel layer
     print(DEMO_BANNER.format(mail_dir=settings.EMAIL_FILE_PATH), flush=True)
     try:
         server = subprocess.Popen(_uvicorn_args("8000"))  # noqa: S603

@@ -8,12 +8,10 @@ text) and one per end user (offers).
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from interact.core import clock
-from interact.core.events import organisation_group, user_group
+from interact.core.events import organisation_group, send_to_group, user_group
 
 from .models import Conversation, Event
 
@@ -33,12 +31,6 @@ def visitor_group(visitor_id: int) -> str:
     return f"visitor.{visitor_id}"
 
 
-def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
-
-
 def record(conversation: Conversation, kind: str, payload: dict, *, notify_user: int | None = None) -> Event:
     """Append an event and broadcast it once the surrounding transaction commits."""
     for_visitor = kind in VISITOR_KINDS
@@ -53,9 +45,9 @@ def record(conversation: Conversation, kind: str, payload: dict, *, notify_user:
 
     def broadcast() -> None:
         for group in groups:
-            _send(group, {"type": "inbox.event", **frame})
+            send_to_group(group, {"type": "inbox.event", **frame})
         if for_visitor:
-            _send(visitor_group(conversation.visitor_id), {"type": "visitor.event", **frame})
+            send_to_group(visitor_group(conversation.visitor_id), {"type": "visitor.event", **frame})
 
     transaction.on_commit(broadcast)
     return event
@@ -63,4 +55,4 @@ def record(conversation: Conversation, kind: str, payload: dict, *, notify_user:
 
 def ephemeral(group: str, message_type: str, **fields) -> None:
     """Typing indicators and queue positions: not worth storing, sent after commit."""
-    transaction.on_commit(lambda: _send(group, {"type": message_type, **fields}))
+    transaction.on_commit(lambda: send_to_group(group, {"type": message_type, **fields}))

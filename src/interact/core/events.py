@@ -3,9 +3,37 @@ transaction has committed, so no socket ever sees a change that was rolled back.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+# The embedded default keeps groups in memory, inside the server's event loop. Code running on
+# other threads (jobs run in-process, tests) must hand group messages to that loop rather than
+# spin up a loop of its own, or the message would never reach a socket. With Redis the layer is
+# shared by every process and this is not needed, but it is harmless.
+_server_loop: asyncio.AbstractEventLoop | None = None
+_server_thread: int | None = None
+
+
+def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    global _server_loop, _server_thread
+    _server_loop = loop
+    _server_thread = threading.get_ident() if loop is not None else None
+
+
+def send_to_group(group: str, message: dict) -> None:
+    """Send one channel-layer message from synchronous code, wherever it runs."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = _server_loop
+    if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=10)
+        return
+    async_to_sync(layer.group_send)(group, message)
 
 
 def organisation_group(org_id: int) -> str:
@@ -20,9 +48,7 @@ def publish(group: str, event_type: str, payload: dict) -> None:
     """Send ``{"type": "portal.event", "event": event_type, "payload": payload}`` after commit."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": "portal.event", "event": event_type, "payload": payload})
+        send_to_group(group, {"type": "portal.event", "event": event_type, "payload": payload})
 
     transaction.on_commit(send)
 
@@ -31,8 +57,6 @@ def end_sessions_of(user_id: int) -> None:
     """Close every socket a user holds, e.g. on deactivation (IAM-6)."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.end"})
+        send_to_group(user_group(user_id), {"type": "session.end"})
 
     transaction.on_commit(send)

@@ -1,0 +1,51 @@
+"""Server start-up and shutdown (ASGI lifespan).
+
+On start the server binds its event loop for :func:`interact.core.events.send_to_group`. In the
+embedded default (no Redis) it also runs the job worker inside the server process when
+``INTERACT_INPROCESS_WORKER=1`` (``interact demo`` sets it): the in-memory channel layer exists
+only in this process, so a job that publishes an event must run here to reach the sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from django.conf import settings
+
+from interact.core.events import bind_server_loop
+
+log = logging.getLogger(__name__)
+
+
+def _start_worker():
+    from huey.contrib.djhuey import HUEY
+
+    consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True, check_worker_health=False)
+    consumer.start()
+    log.info("in-process job worker started")
+    return consumer
+
+
+class LifespanApp:
+    def __init__(self, app):
+        self.app = app
+        self.consumer = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                bind_server_loop(asyncio.get_running_loop())
+                if not settings.REDIS_URL and os.environ.get("INTERACT_INPROCESS_WORKER") == "1":
+                    self.consumer = _start_worker()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.consumer is not None:
+                    self.consumer.stop(graceful=True)
+                bind_server_loop(None)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
