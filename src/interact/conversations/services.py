@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -442,8 +443,12 @@ def update_visitor(visitor: Visitor, by: User, **fields) -> Visitor:
         setattr(visitor, name, value if value is not None else ("" if name != "birth_date" else None))
     if visitor.birth_date and visitor.birth_date > clock.today():
         raise ServiceError("invalid_birth_date", _("A birth date cannot be in the future."), field="birth_date")
-    visitor.full_clean(exclude=["organisation", "channel", "created_at", "last_seen_at", "attributes",
-                                "external_id", "display_name", "language"])
+    try:
+        visitor.full_clean(exclude=["organisation", "channel", "created_at", "last_seen_at", "attributes",
+                                    "external_id", "display_name", "language", "verified"])
+    except ValidationError as invalid:
+        field, messages = next(iter(invalid.message_dict.items()))
+        raise ServiceError(f"invalid_{field}", messages[0], field=field) from None
     visitor.save(update_fields=list(fields))
     for conversation in visitor.conversations.filter(status__in=OPEN_STATUSES):
         events.record(conversation, "visitor.updated", {"visitor": visitor.pk, "name": str(visitor.name)})

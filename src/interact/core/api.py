@@ -130,10 +130,12 @@ def _mount_routers() -> None:
     from interact.accounts.api import router as accounts_router
     from interact.admin_portal.api import router as admin_router
     from interact.connectors.api import router as channels_router
+    from interact.conversations.api import router as conversations_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", admin_router)
     api.add_router("/", channels_router)
+    api.add_router("/", conversations_router)
 
 
 _mount_routers()
