@@ -71,7 +71,28 @@ def org_b(make_org, make_user):
                                                    closes=dt.time(2, 0)),
         "closure": ClosureDay.objects.create(organisation=org, date=dt.date(2031, 1, 2), label=MARKER),
     }
+    objects.update(_conversations_of_b(objects["channel"], user))
     return objects
+
+
+def _conversations_of_b(channel, agent) -> dict:
+    """B's visitor with an open conversation (taken by B's agent) and an ended one, a note, a failed reply."""
+    from interact.connectors import webchat
+    from interact.conversations import services
+    from interact.conversations.models import Delivery, Message
+
+    visitor = webchat.visitor_for(channel, webchat.identify(channel))
+    visitor.first_name = MARKER
+    visitor.save()
+    ended = services.receive_message(channel, visitor, f"{MARKER} first").message.conversation
+    services.end(ended, None)
+    received = services.receive_message(channel, visitor, f"{MARKER} question")
+    conversation = received.message.conversation
+    services.take(conversation, agent)
+    reply = services.send_reply(conversation, agent, f"{MARKER} answer")
+    Message.objects.filter(pk=reply.pk).update(delivery=Delivery.FAILED, delivery_error=MARKER)
+    note = services.add_note(visitor, agent, f"{MARKER} note")
+    return {"visitor": visitor, "conversation": conversation, "ended": ended, "message": reply, "note": note}
 
 
 def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
@@ -80,6 +101,8 @@ def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
         "user_id": str(b["user"].pk), "org_id": str(b["org"].pk), "token_id": str(b["token"].pk),
         "skill_id": str(b["skill"].pk), "topic_id": str(b["topic"].pk), "channel_id": str(b["channel"].pk),
         "period_id": str(b["period"].pk), "closure_id": str(b["closure"].pk), "code": "de",
+        "conversation_id": str(b["conversation"].pk), "visitor_id": str(b["visitor"].pk),
+        "message_id": str(b["message"].pk),
     }
 
 
@@ -118,8 +141,23 @@ def _snapshot(b: dict) -> str:
         list(Language.objects.for_org(org).values_list("code", flat=True)),
         list(GeneralSettings.objects.for_org(org).values_list("routing_enabled", "dispatch_enabled")),
         sorted(b["skill"].members.values_list("pk", flat=True)),
+        *_conversation_snapshot(org),
     ]
     return repr(parts)
+
+
+def _conversation_snapshot(org) -> list:
+    from interact.conversations.models import Conversation, Message, Visitor, VisitorNote
+
+    return [
+        list(Conversation.objects.for_org(org).order_by("pk").values_list(
+            "status", "assignee_id", "language", "ended_at", "archived_at", "message_count")),
+        list(Conversation.objects.for_org(org).order_by("pk").values_list("skills", "topics")),
+        list(Message.objects.for_org(org).order_by("pk").values_list("body", "delivery", "delivery_attempts")),
+        list(Visitor.objects.for_org(org).order_by("pk").values_list(
+            "first_name", "last_name", "email", "birth_date", "phone", "mobile")),
+        list(VisitorNote.objects.for_org(org).order_by("pk").values_list("body")),
+    ]
 
 
 @pytest.mark.django_db
@@ -140,10 +178,12 @@ def test_iam5_every_route_refuses_organisation_b(org_b, admin, make_user, org, c
         for user in a_users:
             client.force_login(user, backend="interact.accounts.backends.LockoutBackend")
             api = path.startswith("/api/")
-            for method in ("get", "post", "put", "delete"):
-                kwargs = {"data": json.dumps({"name": "hijack", "user_id": org_b["user"].pk}),
+            for method in ("get", "post", "put", "patch", "delete"):
+                kwargs = {"data": json.dumps({"name": "hijack", "user_id": org_b["user"].pk, "body": "hijack",
+                                              "assignee": a_users[0].pk, "topics": [], "skills": [],
+                                              "first_name": "hijack"}),
                           "content_type": "application/json"} if api and method != "get" else {}
-                if not api and method in ("put", "delete"):
+                if not api and method in ("put", "patch", "delete"):
                     continue
                 response = getattr(client, method)(path, **kwargs)
                 tested += 1
