@@ -193,7 +193,8 @@ def _store_outbound(conversation: Conversation, body: str, *, sender: str, autho
 # --- the queue (CNV-1..4) ------------------------------------------------------------------------
 
 def _locked(conversation: Conversation) -> Conversation:
-    return Conversation.objects.select_for_update().select_related("visitor", "assignee").get(pk=conversation.pk)
+    return (Conversation.objects.select_for_update(of=("self",)).select_related("visitor", "assignee")
+            .get(pk=conversation.pk))
 
 
 def _ensure_handler(user: User) -> None:
@@ -488,7 +489,7 @@ def retry_delivery(message: Message, by: User) -> Message:
 def mark_delivery(message_id: int, *, ok: bool, error: str = "", external_id: str | None = None,
                   final: bool = False) -> None:
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+        message = Message.objects.select_for_update(of=("self",)).select_related("conversation").get(pk=message_id)
         message.delivery_attempts += 1
         if ok:
             message.delivery = Delivery.SENT
