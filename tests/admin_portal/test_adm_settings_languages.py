@@ -68,9 +68,16 @@ def test_adm5_language_of_other_organisation_untouched(org, other_org, admin, lo
 
 def test_adm5_api_settings(org, other_org, admin, api_client, make_user):
     client = api_client(admin)
-    assert client.get("/api/settings").json() == {"routing_enabled": False, "dispatch_enabled": False}
+    assert client.get("/api/settings").json() == {"routing_enabled": False, "dispatch_enabled": False,
+                                                  "offer_timeout_seconds": 60}
     response = _put(client, "/api/settings", {"routing_enabled": True, "dispatch_enabled": True})
     assert response.status_code == 200 and response.json()["routing_enabled"] is True
+    assert response.json()["offer_timeout_seconds"] == 60
+    changed = _put(client, "/api/settings", {"routing_enabled": True, "dispatch_enabled": True,
+                                             "offer_timeout_seconds": 120})
+    assert changed.json()["offer_timeout_seconds"] == 120  # CNV-2
+    assert _put(client, "/api/settings", {"routing_enabled": True, "dispatch_enabled": True,
+                                          "offer_timeout_seconds": 5}).status_code == 422
     assert selectors.general_settings(org).dispatch_enabled
     assert not selectors.general_settings(other_org).routing_enabled
     assert _put(client, "/api/settings", {"routing_enabled": "maybe", "dispatch_enabled": True}).status_code == 422

@@ -145,3 +145,27 @@ def test_cnv2_choice_is_least_loaded_with_room_property(routed, webchat, make_us
         chosen_load = next(load for u, load, _ in people if u == chosen)
         assert chosen_load < chosen.max_conversations
         assert chosen_load == min(load for _, load in with_room)
+
+
+def test_cnv2_capacity_is_set_per_end_user_through_the_api(org, admin, make_user, api_client):
+    import json
+
+    agent = make_user(org, "agent")
+    api = api_client(admin)
+    body = {"first_name": agent.first_name, "last_name": agent.last_name, "email": agent.email, "role": "agent",
+            "max_conversations": 2}
+    response = api.put(f"/api/users/{agent.pk}", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200 and response.json()["max_conversations"] == 2
+    agent.refresh_from_db()
+    assert agent.max_conversations == 2
+    too_many = api.put(f"/api/users/{agent.pk}", data=json.dumps({**body, "max_conversations": 99}),
+                       content_type="application/json")
+    assert too_many.status_code == 422
+
+
+def test_cnv2_capacity_and_offer_time_in_the_portal_forms(org, admin, make_user, login):
+    agent = make_user(org, "agent")
+    client = login(admin)
+    assert 'name="max_conversations"' in client.get(f"/accounts/users/{agent.pk}/").content.decode()
+    page = client.get("/portal/settings/").content.decode()
+    assert 'name="offer_timeout_seconds"' in page

@@ -66,6 +66,8 @@ class UserIn(Schema):
     skills: list[int] = []
     channels: list[int] = []
     languages: list[str] = []
+    max_conversations: int = Field(5, ge=0, le=50, description="Routing offers no more simultaneous "
+                                                               "conversations than this (CNV-2).")
 
 
 class UserOut(Schema):
@@ -79,6 +81,7 @@ class UserOut(Schema):
     sub_profiles: list[str]
     is_active: bool
     is_locked: bool
+    max_conversations: int
     skills: list[int]
     channels: list[int]
     languages: list[str]
@@ -182,6 +185,7 @@ def _save(actor: User, payload: UserIn, instance: User | None) -> User:
     data = services.EndUserData(
         first_name=payload.first_name, last_name=payload.last_name, email=payload.email, role=payload.role,
         mother_tongue=payload.mother_tongue, org_profile=payload.org_profile, sub_profiles=payload.sub_profiles,
+        max_conversations=payload.max_conversations,
     )
     with transaction.atomic():
         if instance is None:

@@ -53,6 +53,9 @@ class EndUserForm(forms.Form):
     skills = forms.MultipleChoiceField(label=_("Skills"), required=False, widget=forms.CheckboxSelectMultiple)
     channels = forms.MultipleChoiceField(label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple)
     languages = forms.MultipleChoiceField(label=_("Languages"), required=False, widget=forms.CheckboxSelectMultiple)
+    max_conversations = forms.IntegerField(
+        label=_("Maximum simultaneous conversations"), min_value=0, max_value=50, initial=5, required=False,
+        help_text=_("Routing offers no new conversation to this person beyond this number."))
 
     def __init__(self, *args, org, can_grant_profiles: bool, **kwargs):
         from interact.admin_portal.models import Language, Skill

@@ -195,6 +195,9 @@ def activate_organisation(org: Organisation, actor: User | None) -> Organisation
 # --- end users (ADM-1) --------------------------------------------------------------------
 
 
+MAX_CONVERSATIONS_LIMIT = 50
+
+
 @dataclass
 class EndUserData:
     first_name: str
@@ -204,6 +207,7 @@ class EndUserData:
     mother_tongue: str = ""
     org_profile: str = ""
     sub_profiles: list[str] = field(default_factory=list)
+    max_conversations: int = 5
 
 
 def _validate_end_user(org: Organisation, data: EndUserData, instance: User | None) -> None:
@@ -215,6 +219,9 @@ def _validate_end_user(org: Organisation, data: EndUserData, instance: User | No
         raise ServiceError("role_required", _("Choose a role or an organisation profile."), field="role")
     if data.mother_tongue and not languages.is_known(data.mother_tongue):
         raise ServiceError("invalid_language", _("Unknown language."), field="mother_tongue")
+    if not isinstance(data.max_conversations, int) or not (0 <= data.max_conversations <= MAX_CONVERSATIONS_LIMIT):
+        raise ServiceError("invalid_capacity", _("Simultaneous conversations: between 0 and %(max)d.")
+                           % {"max": MAX_CONVERSATIONS_LIMIT}, field="max_conversations")
     if data.org_profile not in OrgProfile.values:
         raise ServiceError("invalid_profile", _("Unknown organisation profile."), field="org_profile")
     if set(data.sub_profiles) - set(SubProfile.values):
@@ -263,7 +270,7 @@ def create_end_user(actor: User, org: Organisation, data: EndUserData) -> User:
     user = User.objects.create_user(
         data.email, organisation=org, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
         role=data.role, mother_tongue=data.mother_tongue, org_profile=data.org_profile,
-        sub_profiles=sorted(set(data.sub_profiles)),
+        sub_profiles=sorted(set(data.sub_profiles)), max_conversations=data.max_conversations,
     )
     transaction.on_commit(lambda: send_password_email(user, "invitation"))
     return user
@@ -278,6 +285,7 @@ def update_end_user(actor: User, user: User, data: EndUserData) -> User:
     user.first_name, user.last_name = data.first_name.strip(), data.last_name.strip()
     user.email, user.role, user.mother_tongue = data.email.strip().lower(), data.role, data.mother_tongue
     user.org_profile, user.sub_profiles = data.org_profile, sorted(set(data.sub_profiles))
+    user.max_conversations = data.max_conversations
     user.save()
     _ensure_an_administrator(user.organisation)
     return user

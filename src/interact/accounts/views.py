@@ -145,6 +145,7 @@ def _user_data(cleaned: dict, instance: User | None) -> services.EndUserData:
         role=cleaned.get("role") or "", mother_tongue=cleaned.get("mother_tongue") or "",
         org_profile=profile if profile is not None else (instance.org_profile if instance else ""),
         sub_profiles=list(subs) if subs is not None else (instance.sub_profiles if instance else []),
+        max_conversations=cleaned["max_conversations"] if cleaned.get("max_conversations") is not None else 5,
     )
 
 
@@ -202,6 +203,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "sub_profiles": target.sub_profiles, "skills": [str(s.pk) for s in target.skills.all()],
         "channels": [str(c.pk) for c in target.channels.all()],
         "languages": [lang.code for lang in target.languages.all()],
+        "max_conversations": target.max_conversations,
     }
     form = EndUserForm(request.POST or None, org=request.user.organisation,
                        can_grant_profiles=has_perm(request.user, "profiles.manage"), initial=initial)

@@ -44,6 +44,9 @@ class SkillOut(TopicOut):
 class SettingsIO(Schema):
     routing_enabled: bool
     dispatch_enabled: bool
+    offer_timeout_seconds: int | None = Field(
+        None, ge=15, le=3600, description="Seconds before an untaken offer goes to the next end user; "
+                                          "omit it to keep the current value.")
 
 
 class LanguageIn(Schema):
@@ -194,7 +197,8 @@ def get_settings(request: HttpRequest):
 def put_settings(request: HttpRequest, payload: SettingsIO):
     user = authorize(request, "settings.manage")
     return services.update_general_settings(user.organisation, routing_enabled=payload.routing_enabled,
-                                            dispatch_enabled=payload.dispatch_enabled)
+                                            dispatch_enabled=payload.dispatch_enabled,
+                                            offer_timeout_seconds=payload.offer_timeout_seconds)
 
 
 @router.get("/languages", response=list[LanguageOut])

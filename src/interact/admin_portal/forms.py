@@ -36,6 +36,10 @@ class GeneralSettingsForm(forms.Form):
     dispatch_enabled = forms.BooleanField(
         label=_("Dispatch"), required=False,
         help_text=_("Let Administrators and Supervisors send conversations to chosen end users."))
+    offer_timeout_seconds = forms.IntegerField(
+        label=_("Offer time (seconds)"), min_value=15, max_value=3600, initial=60, required=False,
+        help_text=_("With routing on, a conversation offered to someone who does not take it within this time "
+                    "is offered to the next matching end user."))
 
 
 class LanguageForm(forms.Form):

@@ -123,9 +123,15 @@ def delete_topic(topic: Topic) -> None:
 
 
 @transaction.atomic
-def update_general_settings(org: Organisation, *, routing_enabled: bool, dispatch_enabled: bool) -> GeneralSettings:
+def update_general_settings(org: Organisation, *, routing_enabled: bool, dispatch_enabled: bool,
+                            offer_timeout_seconds: int | None = None) -> GeneralSettings:
     row, _created = GeneralSettings.objects.select_for_update().get_or_create(organisation=org)
     row.routing_enabled, row.dispatch_enabled = bool(routing_enabled), bool(dispatch_enabled)
+    if offer_timeout_seconds is not None:
+        if not 15 <= offer_timeout_seconds <= 3600:
+            raise ServiceError("invalid_offer_timeout", _("The offer time is between 15 and 3600 seconds."),
+                               field="offer_timeout_seconds")
+        row.offer_timeout_seconds = offer_timeout_seconds
     row.save()
     return row
 

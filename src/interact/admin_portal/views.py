@@ -166,7 +166,8 @@ def _settings_page(request: HttpRequest, settings_form=None, language_form=None,
     langs = selectors.languages(org)
     if settings_form is None:
         settings_form = GeneralSettingsForm(initial={"routing_enabled": row.routing_enabled,
-                                                     "dispatch_enabled": row.dispatch_enabled})
+                                                     "dispatch_enabled": row.dispatch_enabled,
+                                                     "offer_timeout_seconds": row.offer_timeout_seconds})
     if language_form is None:
         language_form = LanguageForm(taken={lang.code for lang in langs})
     return render(request, "admin_portal/settings.html", {
