@@ -92,4 +92,55 @@ def load() -> bool:
     by_email["supervisor@demo.example"].skills.add(*skills.values())
     by_email["admin@demo.example"].skills.add(skills["Sales"])
     accounts.activate_organisation(org, operator)
+    _past_conversations(org, website, by_email)
     return True
+
+
+DEMO_CONVERSATIONS = [
+    # (days ago, visitor, language, handler, topic, [(who, text), ...])
+    (6, ("Claire", "Dubois"), "fr", "agent@demo.example", "Invoice question", [
+        ("v", "Bonjour, ma facture de novembre indique deux fois le même abonnement."),
+        ("a", "Bonjour Claire, je regarde cela tout de suite. Pouvez-vous me donner le numéro de facture ?"),
+        ("v", "C'est la facture 2026-1184."),
+        ("a", "Merci. Le doublon est confirmé ; un avoir vous sera envoyé dans les 48 heures."),
+    ]),
+    (4, ("Pieter", "Janssens"), "nl", "supervisor@demo.example", "Delivery", [
+        ("v", "Hallo, mijn bestelling is nog niet geleverd. Wanneer mag ik ze verwachten?"),
+        ("a", "Dag Pieter, uw pakket is onderweg en wordt morgen tussen 9 en 13 uur geleverd."),
+        ("v", "Top, bedankt!"),
+    ]),
+    (2, ("", ""), "en", "admin@demo.example", "Product information", [
+        ("v", "Hi, does the Pro plan include the website chat widget?"),
+        ("a", "Hello! The website chat widget comes with the SDK option, which you can add to any plan."),
+        ("v", "Great, thanks for the quick answer."),
+    ]),
+]
+
+
+def _past_conversations(org, website, by_email) -> None:
+    """A few ended conversations so History, profiles and statistics have something to show."""
+    from interact.admin_portal.models import Topic
+    from interact.connectors import webchat
+    from interact.conversations import services as conversations
+    from interact.conversations.models import Visitor
+
+    topics = {t.name: t for t in Topic.objects.for_org(org)}
+    start = clock.now().replace(hour=9, minute=30, second=0, microsecond=0)
+    for days_ago, (first, last), language, handler_email, topic, lines in DEMO_CONVERSATIONS:
+        handler = by_email[handler_email]
+        moment = start - dt.timedelta(days=days_ago)
+        with clock.frozen(moment):
+            visitor = webchat.visitor_for(website, webchat.identify(website), language=language,
+                                          attributes={"page": "http://127.0.0.1:8000/demo/site/"})
+            Visitor.objects.filter(pk=visitor.pk).update(first_name=first, last_name=last)
+            conversation = conversations.receive_message(website, visitor, lines[0][1]).message.conversation
+            conversations.take(conversation, handler)
+        for step, (who, text) in enumerate(lines[1:], start=1):
+            with clock.frozen(moment + dt.timedelta(minutes=2 * step)):
+                if who == "v":
+                    conversations.receive_message(website, visitor, text)
+                else:
+                    conversations.send_reply(conversation, handler, text)
+        with clock.frozen(moment + dt.timedelta(minutes=2 * len(lines) + 1)):
+            conversations.end(conversation, handler)
+            conversations.archive(conversation, [topics[topic]], handler)
