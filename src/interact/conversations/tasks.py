@@ -32,7 +32,7 @@ def deliver_message(message_id: int) -> None:
     except DeliveryFailed as failure:
         final = not failure.retryable or message.delivery_attempts + 1 >= MAX_ATTEMPTS
         services.mark_delivery(message_id, ok=False, error=failure.reason, final=final)
-        log.warning("delivery failed", extra={"message": message_id, "reason": failure.reason, "final": final})
+        log.warning("delivery failed", extra={"message_id": message_id, "reason": failure.reason, "final": final})
         if not final:
             raise
         return
