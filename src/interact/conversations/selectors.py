@@ -105,7 +105,8 @@ def events_after(organisation_id: int, after: int, *, conversation_ids: list[int
 
 def last_event_id(organisation_id: int) -> int:
     """The resume cursor a freshly rendered inbox page starts from (CNV-9)."""
-    return Event.objects.filter(organisation_id=organisation_id).order_by("-id").values_list("id", flat=True).first() or 0
+    latest = Event.objects.filter(organisation_id=organisation_id).order_by("-id").values_list("id", flat=True)
+    return latest.first() or 0
 
 
 def visitor_events_after(visitor_id: int, after: int, limit: int = 500) -> list[Event]:
