@@ -14,6 +14,7 @@ urlpatterns = [
     path("operator/", include("interact.accounts.operator_urls")),
     path("portal/", include("interact.admin_portal.urls")),
     path("portal/channels/", include("interact.connectors.urls")),
+    path("demo/site/", include("interact.widget.urls")),
     path("portal/", include("interact.conversations.urls")),  # inbox/ and history/ (CNV-1..9)
 ]
 

@@ -16,6 +16,8 @@ import logging
 from urllib.parse import urlsplit
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from interact.conversations.events import conversation_group, visitor_group
 from interact.core.errors import ServiceError
@@ -27,7 +29,7 @@ from . import session
 
 log = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 16_000
+MAX_FRAME_BYTES = 16 * 1024  # room for a 5,000-character message even in a three-byte script
 MESSAGES_PER_MINUTE = 60
 MAX_STRIKES = 20
 
@@ -38,9 +40,14 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.channel = await session.channel_by_key(self.scope["url_route"]["kwargs"]["public_key"])
         self.visitor = None
+        self.language = ""
         self.groups_joined: list[str] = []
+        # Messages cost a token of their own bucket; typing and pings share a second one and are
+        # dropped quietly when it runs dry, so a chatty keyboard never eats the visitor's messages.
         self.bucket = TokenBucket(capacity=10, refill_per_second=1)
+        self.light_bucket = TokenBucket(capacity=10, refill_per_second=1)
         self.strikes = 0
+        self.replayed_up_to = 0
         if self.channel is None:
             await self.close(code=4404)
             return
@@ -50,7 +57,7 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
         if not session.origin_allowed(self.channel, origin):
             log.info("widget origin refused", extra={"channel": self.channel.pk, "origin": origin})
             await self.accept()
-            await self._error("origin_not_allowed", "This website may not use this chat.")
+            await self._error("origin_not_allowed", gettext_lazy("This website may not use this chat."))
             await self.close(code=4403)
             return
         await self.accept()
@@ -62,29 +69,35 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
             await self._announce_presence(online=False)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self._refuse("frame_too_large", "A frame is at most 16 kB of text.")
+        if text_data is None:
+            await self._refuse("bad_frame", gettext_lazy("A frame is a JSON object with a type."))
+            return
+        if len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self._refuse("frame_too_large", gettext_lazy("A frame is at most 16 kB of text."))
             return
         try:
             frame = json.loads(text_data)
         except ValueError:
             frame = None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._refuse("bad_frame", "A frame is a JSON object with a type.")
+            await self._refuse("bad_frame", gettext_lazy("A frame is a JSON object with a type."))
             return
-        kind = frame["type"]
+        await self._dispatch(frame["type"], frame)
+
+    async def _dispatch(self, kind: str, frame: dict) -> None:
         if kind == "ping":
-            await self.send(json.dumps({"type": "pong"}))
+            if self.light_bucket.allow():
+                await self.send(json.dumps({"type": "pong"}))
             return
         if kind == "hello":
             await self._hello(frame)
             return
         if self.visitor is None:
-            await self._refuse("hello_first", "Say hello before anything else.")
+            await self._refuse("hello_first", gettext_lazy("Say hello before anything else."))
             return
         handler = {"message": self._message, "typing": self._typing, "end": self._end}.get(kind)
         if handler is None:
-            await self._refuse("unknown_frame", f"Unknown frame type {kind[:40]!r}.")
+            await self._refuse("unknown_frame", gettext_lazy("Unknown frame type."), frame_type=kind[:40])
             return
         await handler(frame)
 
@@ -92,21 +105,27 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
 
     async def _hello(self, frame: dict) -> None:
         if self.visitor is not None:
-            await self._refuse("already_greeted", "Hello was already said on this socket.")
+            await self._refuse("already_greeted", gettext_lazy("Hello was already said on this socket."))
             return
+        self.language = session.language_of(frame.get("language"))
         try:
-            welcome, visitor, replay = await session.hello(self.channel, frame)
+            after = session.last_event_id(frame)
+            welcome, visitor = await session.hello(self.channel, frame)
         except session.HelloRefused as refusal:
             log.info("widget hello refused", extra={"channel": self.channel.pk, "code": refusal.code})
             await self._error(refusal.code, refusal.message)
             await self.close(code=4401)
             return
         self.visitor = visitor
+        # Join first, replay second: live events buffer on this socket's channel meanwhile, and
+        # ``visitor_event`` skips those the replay already carried, so each arrives exactly once.
         self.groups_joined = [visitor_group(visitor.pk)]
         await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
+        replay = await session.replay(visitor, after)
         await self.send(json.dumps(welcome))
         for event in replay:
             await self.send(json.dumps(event))
+        self.replayed_up_to = replay[-1]["id"] if replay else 0
         await self._announce_presence(online=True)
 
     async def _announce_presence(self, *, online: bool) -> None:
@@ -116,18 +135,19 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
                 "type": "inbox.visitor", "conversation": conversation_id, "online": still_online})
 
     async def _message(self, frame: dict) -> None:
+        client_id = frame.get("client_id")
         if not self.bucket.allow() or not within_window_limit(f"visitor:{self.visitor.pk}", MESSAGES_PER_MINUTE):
-            await self._refuse("rate_limited", "Too many messages; wait a moment.", client_id=frame.get("client_id"))
+            await self._refuse("rate_limited", gettext_lazy("Too many messages; wait a moment."), client_id=client_id)
             return
         try:
-            ack = await session.receive(self.channel, self.visitor, frame.get("body"), frame.get("client_id"))
+            ack = await session.receive(self.channel, self.visitor, frame.get("body"), client_id)
         except ServiceError as error:
-            await self._error(error.code, error.message, client_id=frame.get("client_id"))
+            await self._error(error.code, error.message, client_id=client_id)
             return
         await self.send(json.dumps(ack))
 
     async def _typing(self, frame: dict) -> None:
-        if not self.bucket.allow():
+        if not self.light_bucket.allow():
             return
         conversation_id = await session.open_conversation_id(self.visitor)
         if conversation_id:
@@ -141,6 +161,8 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
     # --- outbound ------------------------------------------------------------------------------
 
     async def visitor_event(self, message: dict) -> None:
+        if message["id"] <= self.replayed_up_to:
+            return
         await self.send(json.dumps(session.event_frame(message)))
 
     async def visitor_queue(self, message: dict) -> None:
@@ -152,10 +174,13 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
 
     # --- errors --------------------------------------------------------------------------------
 
-    async def _error(self, code: str, message: str, **extra) -> None:
-        await self.send(json.dumps({"type": "error", "code": code, "message": message, **extra}))
+    async def _error(self, code: str, message, **extra) -> None:
+        """Error texts follow the visitor's language when the widget told us one."""
+        with translation.override(self.language or None):
+            text = str(message)
+        await self.send(json.dumps({"type": "error", "code": code, "message": text, **extra}))
 
-    async def _refuse(self, code: str, message: str, **extra) -> None:
+    async def _refuse(self, code: str, message, **extra) -> None:
         self.strikes += 1
         log.info("widget frame refused", extra={"code": code, "strikes": self.strikes})
         await self._error(code, message, **extra)

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from interact.admin_portal.selectors import is_open_now, next_change
 from interact.connectors import webchat
@@ -41,7 +42,8 @@ def origin_allowed(channel: Channel, origin: str) -> bool:
     return origin.rstrip("/").lower() in allowed
 
 
-def _language(raw: object) -> str:
+def language_of(raw: object) -> str:
+    """The visitor's language as one of ours, or "" when the browser's is not one we serve."""
     if not isinstance(raw, str):
         return ""
     code = raw.strip().lower().replace("_", "-").split("-")[0][:8]
@@ -57,24 +59,38 @@ def _attributes(frame: dict) -> dict:
     return attributes
 
 
-@database_sync_to_async
-def hello(channel: Channel, frame: dict) -> tuple[dict, Visitor, list[dict]]:
-    token, identifier, signature = frame.get("visitor_token"), frame.get("identifier"), frame.get("signature")
+def _refusal_message(code: str) -> str:
+    return {
+        "invalid_last_event_id": _("last_event_id is a non-negative integer."),
+        "invalid_visitor_token": _("This visitor token is not valid for this chat."),
+        "invalid_signature": _("The identity signature does not match; check the channel secret."),
+        "invalid_identifier": _("The identifier is 1 to 150 characters."),
+    }[code]
+
+
+def last_event_id(frame: dict) -> int:
+    """The id the widget resumes after; 0 (or absent) means "show me my open conversation"."""
     after = frame.get("last_event_id") or 0
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise HelloRefused("invalid_last_event_id", "last_event_id is a non-negative integer.")
+        raise HelloRefused("invalid_last_event_id", _refusal_message("invalid_last_event_id"))
+    return after
+
+
+@database_sync_to_async
+def hello(channel: Channel, frame: dict) -> tuple[dict, Visitor]:
+    """Identify the visitor and describe the chat's state. The replay is a separate step
+    (:func:`replay`) so the consumer can join the visitor's group in between: an event committed
+    while the visitor says hello then reaches the socket either live or in the replay, never neither."""
+    token, identifier, signature = frame.get("visitor_token"), frame.get("identifier"), frame.get("signature")
+    last_event_id(frame)
     if token is not None and not isinstance(token, str):
-        raise HelloRefused("invalid_visitor_token", "This visitor token is not valid for this chat.")
+        raise HelloRefused("invalid_visitor_token", _refusal_message("invalid_visitor_token"))
     try:
         identity = webchat.identify(channel, token=token, identifier=identifier, signature=signature)
     except webchat.IdentityRejected as refusal:
-        raise HelloRefused(refusal.code, {
-            "invalid_visitor_token": "This visitor token is not valid for this chat.",
-            "invalid_signature": "The identity signature does not match; check the channel secret.",
-            "invalid_identifier": "The identifier is 1 to 150 characters.",
-        }[refusal.code]) from None
+        raise HelloRefused(refusal.code, _refusal_message(refusal.code)) from None
     attributes = _attributes(frame)
-    visitor = webchat.visitor_for(channel, identity, language=_language(frame.get("language")), attributes=attributes)
+    visitor = webchat.visitor_for(channel, identity, language=language_of(frame.get("language")), attributes=attributes)
     if identity.verified and attributes.get("name") and not visitor.display_name:
         Visitor.objects.filter(pk=visitor.pk).update(display_name=attributes["name"][:200])
     conversation = selectors.open_conversation_of(visitor.pk)
@@ -90,8 +106,13 @@ def hello(channel: Channel, frame: dict) -> tuple[dict, Visitor, list[dict]]:
         "channel_name": channel.name,
         "conversation": _conversation_state(conversation),
     }
-    replay = [_stored_frame(event) for event in selectors.visitor_events_after(visitor.pk, after, PAGE_MAX)]
-    return welcome, visitor, replay
+    return welcome, visitor
+
+
+@database_sync_to_async
+def replay(visitor: Visitor, after: int) -> list[dict]:
+    """The visitor's events after ``after`` (or their open conversation's, from 0), oldest first."""
+    return [_stored_frame(event) for event in selectors.visitor_events_after(visitor.pk, after, PAGE_MAX)]
 
 
 def _conversation_state(conversation: Conversation | None) -> dict | None:
