@@ -29,7 +29,7 @@ class AssignForm(forms.Form):
 
 class SkillsForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(label=_("Skills needed"), queryset=None, required=False,
-                                            widget=forms.SelectMultiple(attrs={"size": 4}))
+                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "chips"}))
 
     def __init__(self, *args, skills, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +38,7 @@ class SkillsForm(forms.Form):
 
 class ArchiveForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 5}),
+        label=_("Topics"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs={"class": "chips"}),
         error_messages={"required": _("Choose at least one topic.")})
 
     def __init__(self, *args, topics, **kwargs):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from interact.admin_portal import selectors as admin_selectors
@@ -37,6 +38,11 @@ from .forms import (
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, Status
 
 HANDLE = "conversations.handle"
+
+# What the channel told us about the visitor (CHN-1 widget frames), with readable labels.
+ATTRIBUTE_LABELS = {"page": gettext_lazy("Page"), "referrer": gettext_lazy("Came from"),
+                    "user_agent": gettext_lazy("Browser"), "name": gettext_lazy("Name on the site"),
+                    "email": gettext_lazy("E-mail on the site")}
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -91,7 +97,8 @@ def _workspace_context(request: HttpRequest, conv, **forms) -> dict:
         "note_form": forms.get("note_form") or NoteForm(),
         "notes": visitor.notes.select_related("author") if can["profile"] else [],
         "previous": selectors.previous_conversations(conv) if can["profile"] else [],
-        "attributes": sorted((visitor.attributes or {}).items()),
+        "attributes": [(ATTRIBUTE_LABELS.get(key, key.replace("_", " ").capitalize()), value)
+                       for key, value in sorted((visitor.attributes or {}).items())],
     }
 
 
@@ -345,6 +352,8 @@ def history(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    for key in [key for key, values in query.lists() if not any(values)]:
+        del query[key]  # shorter shareable links: only the filters actually set
     return render(request, "conversations/history.html",
                   {"form": form, "page": page, "query": query.urlencode()})
 

@@ -385,6 +385,9 @@
 
   // --- start -------------------------------------------------------------------------------------
 
+  // Diagnostics (also used by the browser tests): drop the socket as a network failure would.
+  window.interactInbox = { drop: () => socket && socket.close(4000, "dropped"), lastEventId: () => lastEventId };
+
   afterListsSwap();
   wireComposer();
   scrollToBottom();
