@@ -149,3 +149,18 @@ def test_chn1_shift_enter_adds_a_line_and_the_counter_stops_at_5000(live_page, s
     pg.fill("textarea", "x" * 5200)
     assert len(pg.input_value("textarea")) == 5000
     assert pg.text_content(".counter") == "5,000 / 5,000"
+
+
+def test_chn1_a_refused_stored_token_is_dropped_and_the_visitor_starts_afresh(live_page, shop, open_all_week):
+    pg = live_page
+    _visit(pg, shop)
+    pg.evaluate("""key => localStorage.setItem(`interact:${key}:anon`, JSON.stringify(
+        {token: "anon:forged", lastEventId: 0, seenEventId: 0, items: [], pending: []}))""", shop.public_key)
+    pg.reload()
+    pg.click("button.launcher")
+    pg.fill("textarea", "Is anyone there?")
+    pg.press("textarea", "Enter")
+    pg.wait_for_selector(".msg.visitor[data-status=sent]")
+    stored = pg.evaluate("key => JSON.parse(localStorage.getItem(`interact:${key}:anon`)).token", shop.public_key)
+    assert stored and stored != "anon:forged"
+    assert pg.locator(".msg.visitor").count() == 1

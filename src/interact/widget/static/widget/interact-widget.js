@@ -790,7 +790,10 @@ class Widget {
     const refusal = this.lastRefusal;
     this.lastRefusal = "";
     if (refusal === "invalid_visitor_token") {
-      this.store.clear(); // another channel's or a forged token: start over as a new visitor
+      const unsent = this.store.state.pending;
+      this.store.clear(); // another channel's or a forged token: start over as a new visitor...
+      this.store.state.pending = unsent; // ...but keep what they wrote; it goes out after the new welcome
+      this.store.save();
       this.nodes.forEach((node) => node.remove());
       this.nodes.clear();
       return "now";
