@@ -159,6 +159,10 @@
   document.body.addEventListener("htmx:afterSwap", (e) => {
     const target = e.detail.target;
     if (target && target.id === "inbox-lists") afterListsSwap();
+    // Our own write changed the conversation: the lists follow at once, not only on the event.
+    if (target && target.id === "workspace" && e.detail.requestConfig && e.detail.requestConfig.verb === "post") {
+      refreshLists();
+    }
     if (workspace() && (target.id === "workspace" || target.id === "messages" || !document.body.contains(target))) {
       onWorkspaceReady();
     }
