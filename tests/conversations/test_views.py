@@ -94,6 +94,14 @@ def test_iam5_another_organisations_conversation_is_404(other_org, make_user, lo
     assert not client.get(url("inbox")).content.decode().count(f'data-id="{queued.pk}"')
 
 
+@pytest.mark.parametrize("pk", [0, 2**31, 2**63 + 1, 10**30])
+def test_absurd_ids_are_404_not_500(login, agent, queued, pk):
+    client = login(agent)
+    assert client.get(url("conversation", pk)).status_code == 404
+    assert client.post(url("take", pk)).status_code == 404
+    assert client.post(url("retry", queued.pk, pk)).status_code == 404
+
+
 # --- the inbox lists (CNV-1, CNV-4) --------------------------------------------------------------
 
 def test_cnv1_queue_lists_the_waiting_conversation_with_its_facts(login, agent, always_open, make_visitor, webchat,
