@@ -26,6 +26,7 @@ DEMO_BANNER = """
            agent@demo.example       Agent
            analyst@demo.example     Analyst
   Operator operator@demo.example    http://127.0.0.1:8000/operator/
+  Website  a demo shop with the chat widget: http://127.0.0.1:8000/demo/site/
   Password for every demo account:  interact-demo
   E-mails sent by the demo are written to {mail_dir}
 """

@@ -138,3 +138,12 @@ def test_cnv8_away_message_on_a_closure_day(always_open, say, org):
     with clock.frozen(instant):
         conv = say().message.conversation
     assert conv.messages.filter(sender=SenderKind.SYSTEM).count() == 1
+
+
+def test_cnv10_a_client_id_of_another_visitors_message_is_refused_not_echoed(always_open, say, make_visitor,
+                                                                            webchat):
+    say("Mine", visitor=make_visitor(webchat), client_id="shared-id")
+    with pytest.raises(ServiceError) as refused:
+        say("Yours", visitor=make_visitor(webchat), client_id="shared-id")
+    assert refused.value.code == "duplicate_id" and refused.value.status == 409
+    assert Message.objects.filter(client_id="shared-id").count() == 1

@@ -97,14 +97,18 @@ class Received:
     event_id: int | None
 
 
-def _existing(channel: Channel, client_id: str | None, external_id: str | None) -> Message | None:
+def _existing(channel: Channel, visitor: Visitor, client_id: str | None, external_id: str | None) -> Message | None:
+    """The stored copy of a retried message. An id that belongs to someone else's message is refused,
+    never answered with that message (it is not theirs to see, even as an id)."""
+    found = None
     if client_id:
-        found = Message.objects.filter(channel=channel, client_id=client_id).first()
-        if found:
-            return found
-    if external_id:
-        return Message.objects.filter(channel=channel, external_id=external_id).first()
-    return None
+        found = Message.objects.filter(channel=channel, client_id=client_id).select_related("conversation").first()
+    if found is None and external_id:
+        found = Message.objects.filter(channel=channel, external_id=external_id).select_related("conversation").first()
+    if found is not None and found.conversation.visitor_id != visitor.pk:
+        raise Conflict("duplicate_id", _("This message id is already used; send it with a new id."),
+                       field="client_id" if client_id else "external_id")
+    return found
 
 
 def _open_conversation(visitor: Visitor, now: dt.datetime) -> tuple[Conversation, bool]:
@@ -133,14 +137,14 @@ def receive_message(channel: Channel, visitor: Visitor, body: str, *, client_id:
     body = clean_body(body)
     client_id = _clean_key(client_id, "client_id")
     external_id = _clean_key(external_id, "external_id")
-    existing = _existing(channel, client_id, external_id)
+    existing = _existing(channel, visitor, client_id, external_id)
     if existing:
         return Received(existing, False, None)
     try:
         with transaction.atomic():
             return _receive(channel, visitor, body, client_id, external_id, sender)
     except IntegrityError:
-        existing = _existing(channel, client_id, external_id)
+        existing = _existing(channel, visitor, client_id, external_id)
         if existing is None:
             raise
         return Received(existing, False, None)
@@ -372,6 +376,9 @@ def send_reply(conversation: Conversation, user: User, body: str, *, client_id: 
     client_id = _clean_key(client_id, "client_id")
     if client_id:
         found = Message.objects.filter(channel_id=conversation.channel_id, client_id=client_id).first()
+        if found and (found.conversation_id != conversation.pk or found.author_id != user.pk):
+            raise Conflict("duplicate_id", _("This message id is already used; send it with a new id."),
+                           field="client_id")
         if found:
             return found
     with transaction.atomic():

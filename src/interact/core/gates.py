@@ -23,7 +23,10 @@ class FeatureGateMixin:
             await database_sync_to_async(require_feature)(organisation, self.required_feature)
         except PlanRequired as refusal:
             await self.accept()
-            await self.send(json.dumps({"type": "error", "error": refusal.as_dict()}))
+            details = refusal.as_dict()
+            # ``code`` on top like every other error frame; ``error`` keeps the API's full shape.
+            await self.send(json.dumps({"type": "error", "code": details.get("code", "plan_required"),
+                                        "message": details.get("message", ""), "error": details}))
             await self.close(code=4403)
             return False
         return True

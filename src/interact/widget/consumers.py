@@ -123,9 +123,13 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
         replay = await session.replay(visitor, after)
         await self.send(json.dumps(welcome))
-        for event in replay:
-            await self.send(json.dumps(event))
-        self.replayed_up_to = replay[-1]["id"] if replay else 0
+        while replay:  # page by page, so a long absence is replayed whole, never cut off
+            for event in replay:
+                await self.send(json.dumps(event))
+            self.replayed_up_to = replay[-1]["id"]
+            if len(replay) < session.PAGE_MAX:
+                break
+            replay = await session.replay(visitor, self.replayed_up_to)
         await self._announce_presence(online=True)
 
     async def _announce_presence(self, *, online: bool) -> None:
