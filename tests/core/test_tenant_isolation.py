@@ -135,7 +135,7 @@ def _snapshot(b: dict) -> str:
         list(ApiToken.objects.filter(user__organisation=org).values_list("name", "revoked_at")),
         list(Skill.objects.for_org(org).values_list("name", "description")),
         list(Topic.objects.for_org(org).values_list("name", "description")),
-        list(Channel.objects.for_org(org).values_list("name", "away_message", "allowed_origins")),
+        list(Channel.objects.for_org(org).values_list("name", "away_message", "allowed_origins", "identity_secret")),
         list(OfficeHoursPeriod.objects.for_org(org).values_list("weekday", "opens", "closes")),
         list(ClosureDay.objects.for_org(org).values_list("date", "label")),
         list(Language.objects.for_org(org).values_list("code", flat=True)),

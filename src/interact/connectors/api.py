@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from interact.core.api import authorize
+from interact.core.errors import ServiceError
+from interact.core.plans import Feature
 
 from . import selectors, services
 from .models import Channel, ChannelKind
@@ -95,6 +97,30 @@ def delete_channel(request: HttpRequest, channel_id: int):
     org = authorize(request, "channels.manage").organisation
     services.delete_channel(selectors.channel(org, channel_id))
     return Status(204, None)
+
+
+class IdentitySecretOut(Schema):
+    channel: int
+    secret: str
+
+
+@router.get("/channels/{channel_id}/identity-secret", response=IdentitySecretOut,
+            summary="The secret a website uses to sign its visitors' identifiers (HMAC-SHA256)")
+def identity_secret(request: HttpRequest, channel_id: int):
+    org = authorize(request, "channels.manage", feature=Feature.SDK).organisation
+    channel = selectors.channel(org, channel_id)
+    if channel.kind != ChannelKind.WEBCHAT:
+        raise ServiceError("no_identity_secret", "Only website chat channels verify visitors' identity.",
+                           status=409)
+    return {"channel": channel.pk, "secret": channel.identity_secret}
+
+
+@router.post("/channels/{channel_id}/identity-secret", response=IdentitySecretOut,
+             summary="Replace the identity secret; signatures made with the old one stop verifying")
+def rotate_identity_secret(request: HttpRequest, channel_id: int):
+    org = authorize(request, "channels.manage", feature=Feature.SDK).organisation
+    channel = selectors.channel(org, channel_id)
+    return {"channel": channel.pk, "secret": services.rotate_identity_secret(channel)}
 
 
 @router.get("/channels/{channel_id}/snippet", response=SnippetOut,

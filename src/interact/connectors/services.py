@@ -114,6 +114,20 @@ def delete_channel(channel: Channel) -> None:
     channel.delete()
 
 
+@transaction.atomic
+def rotate_identity_secret(channel: Channel) -> str:
+    """A new secret for identity verification (CHN-1). Signatures made with the old one stop
+    verifying at once, which is the point when it leaked; the site must update its server."""
+    from .models import _secret
+
+    if channel.kind != ChannelKind.WEBCHAT:
+        raise ServiceError("no_identity_secret", _("Only website chat channels verify visitors' identity."),
+                           status=409)
+    channel.identity_secret = _secret()
+    channel.save(update_fields=["identity_secret"])
+    return channel.identity_secret
+
+
 def embed_snippet(channel: Channel) -> str:
     """The HTML a client pastes in its website; only with the SDK option (TEN-2)."""
     require_feature(channel.organisation, Feature.SDK)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:channel_id>/", views.channel_edit, name="channel_edit"),
     path("<int:channel_id>/delete/", views.channel_delete, name="channel_delete"),
     path("<int:channel_id>/snippet/", views.channel_snippet, name="channel_snippet"),
+    path("<int:channel_id>/identity-secret/", views.channel_rotate_secret, name="channel_rotate_secret"),
 ]

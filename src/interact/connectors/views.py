@@ -79,6 +79,17 @@ def channel_delete(request: HttpRequest, channel_id: int) -> HttpResponse:
 
 
 @portal_view("channels.manage")
+@require_http_methods(["POST"])
+def channel_rotate_secret(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = found(selectors.channel, request.user.organisation, channel_id)
+    if channel.kind != ChannelKind.WEBCHAT:
+        raise Http404
+    services.rotate_identity_secret(channel)
+    messages.success(request, _("A new identity secret was generated. Update it on your website's server."))
+    return redirect("connectors:channel_snippet", channel.pk)
+
+
+@portal_view("channels.manage")
 @require_http_methods(["GET"])
 def channel_snippet(request: HttpRequest, channel_id: int) -> HttpResponse:
     channel = found(selectors.channel, request.user.organisation, channel_id)
