@@ -129,11 +129,13 @@
     }, 250);
   }
 
-  function refreshWorkspace() {
+  function refreshWorkspace(payload) {
     const ws = workspace();
     if (!ws || !ws.dataset.workspaceUrl) return;
     clearTimeout(workspaceTimer);
     workspaceTimer = setTimeout(() => {
+      // Checked again when it fires: our own POST's answer may have shown this state meanwhile.
+      if (payload && paneShows(payload)) return;
       htmx.ajax("GET", ws.dataset.workspaceUrl, { target: "#workspace", swap: "outerHTML" });
     }, 250);
   }
@@ -283,7 +285,17 @@
     if (!mine) return;
     if (frame.event === "message.created") appendMessage(frame.payload);
     else if (frame.event === "message.delivery") updateDelivery(frame.payload);
-    else if (PANE_EVENTS.has(frame.event)) refreshWorkspace();
+    else if (PANE_EVENTS.has(frame.event) && !paneShows(frame.payload)) refreshWorkspace(frame.payload);
+  }
+
+  // The echo of our own action describes the state the pane already shows; re-rendering it
+  // would throw away what the agent is doing (topics ticked in the archive form, say).
+  function paneShows(payload) {
+    const ws = workspace();
+    if (!ws || !payload || typeof payload.status !== "string") return false;
+    const assignee = payload.assignee === null || payload.assignee === undefined ? "" : String(payload.assignee);
+    return ws.dataset.status === payload.status && (ws.dataset.assignee || "") === assignee &&
+      payload.skills === undefined;
   }
 
   function onFrame(raw) {
