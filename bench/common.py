@@ -41,7 +41,9 @@ def django_env(mode: str = "production") -> dict[str, str]:
     or for in-process Django use by the setup scripts (embedded mode: no SMTP needed)."""
     env = dict(os.environ)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "interact.settings",
+        # BENCH_DJANGO_SETTINGS=tuned_settings runs the A/B variant of bench/tuned_settings.py.
+        "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_DJANGO_SETTINGS", "interact.settings"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])),
         "INTERACT_MODE": mode,
         "INTERACT_DATABASE_URL": DB_URL,
         "INTERACT_REDIS_URL": REDIS_URL,

@@ -414,9 +414,13 @@ def main() -> None:
     page = {q: round(percentile([t["page_ms"] for t in timings], q), 1) for q in (50, 95, 99)}
     count = {q: round(percentile([t["count_ms"] for t in timings], q), 1) for q in (50, 95, 99)}
     slowest = sorted(timings, key=lambda t: -t["total_ms"])[:5]
-    plan_text = next(t["text"] for t in timings if " " not in t["text"] and t["text"] in DOMAIN)
-    plan = explain(plan_text)
-    uses_gin = INDEX in plan
+    # One frequent domain word and one rare reference code: the planner picks different shapes.
+    plan_texts = [
+        next(t["text"] for t in timings if t["text"] in DOMAIN),
+        next(t["text"] for t in timings if t["text"] in TAIL),
+    ]
+    plans = {text: explain(text) for text in plan_texts}
+    gin = {text: INDEX in plan for text, plan in plans.items()}
     save_result(
         "history_search",
         {
@@ -426,9 +430,8 @@ def main() -> None:
             "page_ms": page,
             "count_ms": count,
             "slowest": slowest,
-            "explain_text": plan_text,
-            "explain": plan,
-            "uses_gin": uses_gin,
+            "explain": plans,
+            "uses_gin": gin,
         },
     )
     print(f"\nHistory search, {len(timings)} searches through selectors.history(), first page + count")
@@ -438,8 +441,9 @@ def main() -> None:
     print("  slowest: " + "; ".join(f"{t['text']!r} {t['total_ms']:.0f} ms ({t['matches']} conv.)" for t in slowest))
     verdict = "MET" if summary[95] < GOAL_P95_MS else "NOT MET"
     print(f"Goal: p95 < {GOAL_P95_MS} ms -> {verdict}")
-    print(f"EXPLAIN ANALYZE of the first page for {plan_text!r} (GIN index {INDEX} used: {uses_gin}):")
-    print("\n".join("    " + line for line in plan.splitlines()))
+    for text, plan in plans.items():
+        print(f"EXPLAIN ANALYZE of the first page for {text!r} (GIN index {INDEX} used: {gin[text]}):")
+        print("\n".join("    " + line for line in plan.splitlines() if "Sort Key:" not in line))
     print(MACHINE_CAVEAT)
 
 

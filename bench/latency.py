@@ -362,6 +362,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=["interact", "echo"])
+    parser.add_argument("--tag", default="", help="suffix of the result file, e.g. for an A/B variant run")
     args = parser.parse_args()
     raise_nofile()
     fixture = json.loads((OUT_DIR / "fixture.json").read_text())
@@ -372,7 +373,7 @@ def main() -> None:
             continue
         print(f"{kind}: latency at {rates} msg/s, {args.duration:.0f} s each", flush=True)
         results.append(measure(kind, fixture, rates, args.duration, args.workers))
-    save_result("latency", {"results": results})
+    save_result("latency" + (f"-{args.tag}" if args.tag else ""), {"results": results})
     report(results)
 
 

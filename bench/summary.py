@@ -112,7 +112,8 @@ def main() -> None:
     if history:
         for q in ("50", "95", "99"):
             rows.append((f"History search p{q} (ms, page+count)", f"{history['total_ms'][q]:.0f}", "", ""))
-        rows.append(("History plan uses GIN index", str(history["uses_gin"]), "", ""))
+        for text, used in history["uses_gin"].items():
+            rows.append((f"History plan for {text!r} uses GIN", str(used), "", ""))
     widths = [max(len(str(r[c])) for r in rows) for c in range(4)]
     for n, row in enumerate(rows):
         print(

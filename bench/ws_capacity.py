@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--hold", type=float, default=10)
     parser.add_argument("--only", choices=["interact", "echo"])
+    parser.add_argument("--tag", default="", help="suffix of the result file, e.g. for an A/B variant run")
     args = parser.parse_args()
     limit = raise_nofile()
     if limit < args.connections + 100:
@@ -155,7 +156,7 @@ def main() -> None:
         print(f"{kind}: ramping to {args.connections} idle visitor sockets", flush=True)
         results.append(asyncio.run(measure(kind, fixture["public_key"], args.connections, args.step,
                                            args.concurrency, args.hold)))
-    save_result("ws_capacity", {"results": results})
+    save_result("ws_capacity" + (f"-{args.tag}" if args.tag else ""), {"results": results})
     report(results)
 
 
