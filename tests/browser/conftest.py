@@ -110,3 +110,18 @@ def live_page(browser, asgi_server):
     yield pg
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(page, email)`` through the real login form; waits for the home page."""
+    import re
+
+    def do(page, email: str, password: str = "correct-horse-battery-9") -> None:
+        page.goto(page.base + "/accounts/login/")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit]:not([name=language])")
+        page.wait_for_url(re.compile(r".*/$"))
+
+    return do

@@ -6,7 +6,6 @@ Administrator finds it in History (CHN-1, CNV-1, CNV-6, CNV-7, CNV-9)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 
@@ -33,19 +32,11 @@ def company(make_org, make_user, asgi_server):
     return {"channel": channel, "agent": agent, "admin": admin}
 
 
-def _sign_in(page, email):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]:not([name=language])")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-def test_visitor_and_agent_chat_end_to_end_then_history(live_page, company, shot):
+def test_visitor_and_agent_chat_end_to_end_then_history(live_page, company, shot, sign_in):
     visitor = live_page
     agent = visitor.new_page()
 
-    _sign_in(agent, company["agent"].email)
+    sign_in(agent, company["agent"].email)
     agent.goto(agent.base + "/portal/inbox/")
     agent.wait_for_selector("#live-state[data-state=live]")
 
@@ -78,7 +69,7 @@ def test_visitor_and_agent_chat_end_to_end_then_history(live_page, company, shot
     agent.wait_for_selector(".chat-closed >> text=Product information")
 
     boss = visitor.new_page()
-    _sign_in(boss, company["admin"].email)
+    sign_in(boss, company["admin"].email)
     boss.goto(boss.base + "/portal/history/?text=oak")
     rows = boss.locator("#history-rows tr[data-id]")
     rows.first.wait_for()

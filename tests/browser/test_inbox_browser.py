@@ -16,14 +16,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-battery-9"
 
 
-def _sign_in(page, email):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]:not([name=language])")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
 @pytest.fixture
 def scene(org, admin, make_user):
     """An always-open organisation with a website chat, two topics, an agent and a known visitor
@@ -48,13 +40,13 @@ def scene(org, admin, make_user):
     return {"agent": agent, "admin": admin, "visitor": visitor, "channel": webchat}
 
 
-def test_cnv9_inbox_live_take_reply_end_archive_then_history(live_page, scene, shot):
+def test_cnv9_inbox_live_take_reply_end_archive_then_history(live_page, scene, shot, sign_in):
     from interact.conversations import services
     from interact.conversations.events import conversation_group
     from interact.core.events import send_to_group
 
     page = live_page
-    _sign_in(page, scene["agent"].email)
+    sign_in(page, scene["agent"].email)
     page.click("nav.side >> text=Inbox")
     page.wait_for_selector("#live-state[data-state=live]")
     assert page.locator('.conv-item[data-section="queue"]').count() == 0
@@ -118,7 +110,7 @@ def test_cnv9_inbox_live_take_reply_end_archive_then_history(live_page, scene, s
 
     # An Administrator finds it in History by a word of its text.
     boss = page.new_page()
-    _sign_in(boss, scene["admin"].email)
+    sign_in(boss, scene["admin"].email)
     boss.click("nav.side >> text=History")
     boss.fill("input[name=text]", "parcel")
     boss.click("#history-filters button[type=submit]")
@@ -133,7 +125,7 @@ def test_cnv9_inbox_live_take_reply_end_archive_then_history(live_page, scene, s
     shot(boss, "history-transcript")
 
 
-def test_cnv9_inbox_reconnects_and_resumes_missed_events(live_page, scene):
+def test_cnv9_inbox_reconnects_and_resumes_missed_events(live_page, scene, sign_in):
     """The socket drops; a conversation arrives meanwhile; after the reconnect (with backoff) the
     client sends ``resume`` after its last event id, gets the missed event and shows it (CNV-9)."""
     import json
@@ -148,7 +140,7 @@ def test_cnv9_inbox_reconnects_and_resumes_missed_events(live_page, scene):
         ws.on("framereceived", lambda payload: received_frames.append(json.loads(payload)))
 
     page.on("websocket", watch)
-    _sign_in(page, scene["agent"].email)
+    sign_in(page, scene["agent"].email)
     page.goto(page.base + "/portal/inbox/")
     page.wait_for_selector("#live-state[data-state=live]")
     before = page.evaluate("window.interactInbox.lastEventId()")

@@ -196,6 +196,14 @@ def _handler(request: HttpRequest) -> User:
     return authorize(request, "conversations.handle")
 
 
+def _owned(queryset, ids: list[int], field: str) -> list:
+    """The organisation's objects with these ids; an id it does not own is a 400 naming the field."""
+    found = list(queryset.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ServiceError(f"invalid_{field.rstrip('s')}", f"Unknown {field.rstrip('s')}.", field=field)
+    return found
+
+
 def _conversation(user: User, pk: int) -> Conversation:
     return selectors.conversation(user, pk)
 
@@ -256,9 +264,7 @@ def assign_conversation(request: HttpRequest, conversation_id: int, data: Assign
 def set_conversation_skills(request: HttpRequest, conversation_id: int, data: SkillsIn):
     user = _handler(request)
     conversation = _conversation(user, conversation_id)
-    skills = list(Skill.objects.for_org(user.organisation).filter(pk__in=data.skills))
-    if len(skills) != len(set(data.skills)):
-        raise ServiceError("invalid_skill", "Unknown skill.", field="skills")
+    skills = _owned(Skill.objects.for_org(user.organisation), data.skills, "skills")
     return services.set_skills(conversation, skills, user)
 
 
@@ -272,9 +278,7 @@ def end_conversation(request: HttpRequest, conversation_id: int):
 def archive_conversation(request: HttpRequest, conversation_id: int, data: TopicsIn):
     user = _handler(request)
     conversation = _conversation(user, conversation_id)
-    topics = list(Topic.objects.for_org(user.organisation).filter(pk__in=data.topics))
-    if len(topics) != len(set(data.topics)):
-        raise ServiceError("invalid_topic", "Unknown topic.", field="topics")
+    topics = _owned(Topic.objects.for_org(user.organisation), data.topics, "topics")
     return services.archive(conversation, topics, user)
 
 

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from interact.core import clock
 from interact.core.events import organisation_group, user_group
+from interact.core.frames import BadFrame, parse_frame
 from interact.core.permissions import has_perm
 from interact.core.ratelimit import TokenBucket
 
@@ -89,15 +90,10 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await _gone(self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            await self._error("frame_too_large")
-            return
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            frame = None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._error("bad_frame")
+            frame = parse_frame(text_data, MAX_FRAME_BYTES)
+        except BadFrame as bad:
+            await self._error(bad.code)
             return
         if not self.bucket.allow():
             await self._error("rate_limited")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from interact.conversations.events import conversation_group, visitor_group
 from interact.core.errors import ServiceError
+from interact.core.frames import BadFrame, parse_frame
 from interact.core.gates import FeatureGateMixin
 from interact.core.plans import Feature
 from interact.core.ratelimit import TokenBucket, within_window_limit
@@ -30,6 +31,10 @@ from . import session
 log = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 16 * 1024  # room for a 5,000-character message even in a three-byte script
+FRAME_ERRORS = {
+    "bad_frame": gettext_lazy("A frame is a JSON object with a type."),
+    "frame_too_large": gettext_lazy("A frame is at most 16 kB of text."),
+}
 MESSAGES_PER_MINUTE = 60
 MAX_STRIKES = 20
 
@@ -69,18 +74,10 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
             await self._announce_presence(online=False)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self._refuse("bad_frame", gettext_lazy("A frame is a JSON object with a type."))
-            return
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self._refuse("frame_too_large", gettext_lazy("A frame is at most 16 kB of text."))
-            return
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            frame = None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._refuse("bad_frame", gettext_lazy("A frame is a JSON object with a type."))
+            frame = parse_frame(text_data, MAX_FRAME_BYTES)
+        except BadFrame as bad:
+            await self._refuse(bad.code, FRAME_ERRORS[bad.code])
             return
         await self._dispatch(frame["type"], frame)
 
