@@ -26,6 +26,25 @@ def _jobs_run_inline():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_persistent_connections():
+    """Socket handlers run database work on pool threads; persistent connections left open there
+    would keep the test database from being dropped at the end."""
+    from django.db import connections
+
+    connections["default"].settings_dict["CONN_MAX_AGE"] = 0
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached calendars must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _email_to_memory(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

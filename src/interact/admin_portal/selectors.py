@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.functions import Lower
 
@@ -83,12 +85,42 @@ def closure(org: Organisation, pk: int) -> ClosureDay:
     return by_id(ClosureDay.objects.for_org(org), pk)
 
 
+CALENDAR_CACHE_SECONDS = 300
+
+
+def _calendar_key(org: Organisation) -> str:
+    version = cache.get_or_set(f"calendar-version:{org.pk}", 0, timeout=None)
+    return f"calendar:{org.pk}:{int(org.created_at.timestamp())}:{version}"
+
+
+def forget_calendar(org_id: int) -> None:
+    """Office hours or closure days changed: the next read loads them again. Once now and once
+    after commit, so a read between the two cannot keep the old rows under the new version."""
+
+    def bump() -> None:
+        try:
+            cache.incr(f"calendar-version:{org_id}")
+        except ValueError:
+            cache.set(f"calendar-version:{org_id}", 1, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def calendar_of(org: Organisation, around: dt.date, days: int = 1) -> tuple[list[calendar.Period], set[dt.date]]:
-    """The organisation's periods, and its closure days within ``days`` of ``around``."""
+    """The organisation's periods, and its closure days within ``days`` of ``around``.
+
+    Every visitor's hello and every new conversation asks this, so the rows are cached (Redis in
+    production) until office hours or closure days change (see ``apps.py``)."""
+    key = f"{_calendar_key(org)}:{around.isoformat()}:{days}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached[0], set(cached[1])
     spans = [(p.weekday, p.opens, p.closes) for p in periods(org)]
     window = dt.timedelta(days=days)
     closed = set(ClosureDay.objects.for_org(org).filter(date__range=(around - window, around + window))
                  .values_list("date", flat=True))
+    cache.set(key, (spans, sorted(closed)), timeout=CALENDAR_CACHE_SECONDS)
     return spans, closed
 
 

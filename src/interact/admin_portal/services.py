@@ -20,6 +20,7 @@ from interact.core.calendar import is_overnight
 from interact.core.errors import Conflict, ServiceError
 from interact.core.permissions import Role
 
+from . import selectors
 from .models import ClosureDay, GeneralSettings, Language, OfficeHoursPeriod, Skill, Topic, Weekday
 
 DEFAULT_LANGUAGES = ("fr", "nl", "en")
@@ -245,4 +246,5 @@ def import_belgian_holidays(org: Organisation, year: int, ui_language: str | Non
         if day not in taken
     ]
     ClosureDay.objects.bulk_create(added, ignore_conflicts=True)
+    selectors.forget_calendar(org.pk)  # bulk_create sends no post_save
     return added

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from interact.core import clock
+from interact.core.db import db_call
 from interact.core.events import organisation_group, user_group
 from interact.core.frames import BadFrame, parse_frame
 from interact.core.permissions import has_perm
@@ -30,12 +30,12 @@ MAX_FRAME_BYTES = 4_000
 MAX_SUBSCRIPTIONS = 50
 
 
-@database_sync_to_async
+@db_call
 def _may_connect(user) -> bool:
     return bool(user and user.is_authenticated and user.organisation_id and has_perm(user, "conversations.handle"))
 
 
-@database_sync_to_async
+@db_call
 def _heartbeat(user, channel_name: str, *, first: bool = False) -> None:
     now = clock.now()
     Presence.objects.update_or_create(channel_name=channel_name, defaults={"user": user, "seen_at": now})
@@ -43,12 +43,12 @@ def _heartbeat(user, channel_name: str, *, first: bool = False) -> None:
         services.offer_waiting(user)
 
 
-@database_sync_to_async
+@db_call
 def _gone(channel_name: str) -> None:
     Presence.objects.filter(channel_name=channel_name).delete()
 
 
-@database_sync_to_async
+@db_call
 def _viewable(user, conversation_id: object) -> Conversation | None:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         return None
@@ -58,7 +58,7 @@ def _viewable(user, conversation_id: object) -> Conversation | None:
     return found
 
 
-@database_sync_to_async
+@db_call
 def _replay(user, after: int, conversation_ids: list[int]) -> list[dict]:
     events = selectors.events_after(user.organisation_id, after, conversation_ids=conversation_ids,
                                     kinds=QUEUE_KINDS, limit=501)

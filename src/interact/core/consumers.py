@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from interact.core.db import db_call
 from interact.core.events import organisation_group, user_group
 from interact.core.permissions import has_perm
 
 
-@database_sync_to_async
+@db_call
 def _may_connect(user) -> bool:
     return bool(user and user.is_authenticated and user.organisation_id and has_perm(user, "portal.use"))
 

@@ -1,11 +1,10 @@
 """The widget socket's database side, kept out of the consumer so it stays thin and testable.
 
-Every function here runs in a worker thread (``database_sync_to_async``) and returns plain data.
+Every function here runs in a worker thread (:func:`interact.core.db.db_call`) and returns plain data.
 """
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from interact.connectors.models import Channel, ChannelKind
 from interact.conversations import selectors, services
 from interact.conversations.models import Conversation, Visitor
 from interact.core import clock, languages
+from interact.core.db import db_call
 
 PAGE_MAX = 500
 
@@ -28,7 +28,7 @@ class HelloRefused(Exception):
         self.message = message
 
 
-@database_sync_to_async
+@db_call
 def channel_by_key(public_key: str) -> Channel | None:
     return (Channel.objects.select_related("organisation")
             .filter(public_key=public_key, kind=ChannelKind.WEBCHAT, is_connected=True).first())
@@ -76,7 +76,7 @@ def last_event_id(frame: dict) -> int:
     return after
 
 
-@database_sync_to_async
+@db_call
 def hello(channel: Channel, frame: dict) -> tuple[dict, Visitor]:
     """Identify the visitor and describe the chat's state. The replay is a separate step
     (:func:`replay`) so the consumer can join the visitor's group in between: an event committed
@@ -109,7 +109,7 @@ def hello(channel: Channel, frame: dict) -> tuple[dict, Visitor]:
     return welcome, visitor
 
 
-@database_sync_to_async
+@db_call
 def replay(visitor: Visitor, after: int) -> list[dict]:
     """The visitor's events after ``after`` (or their open conversation's, from 0), oldest first."""
     return [_stored_frame(event) for event in selectors.visitor_events_after(visitor.pk, after, PAGE_MAX)]
@@ -143,7 +143,7 @@ def event_frame(message: dict) -> dict:
             "conversation": message["conversation"], "payload": _visible(message["event"], message["payload"])}
 
 
-@database_sync_to_async
+@db_call
 def receive(channel: Channel, visitor: Visitor, body: object, client_id: object) -> dict:
     if client_id is not None and not isinstance(client_id, str):
         client_id = None
@@ -153,20 +153,20 @@ def receive(channel: Channel, visitor: Visitor, body: object, client_id: object)
             "event_id": received.event_id, "duplicate": not received.created}
 
 
-@database_sync_to_async
+@db_call
 def open_conversation_id(visitor: Visitor) -> int | None:
     conversation = selectors.open_conversation_of(visitor.pk)
     return conversation.pk if conversation else None
 
 
-@database_sync_to_async
+@db_call
 def end_by_visitor(visitor: Visitor) -> None:
     conversation = selectors.open_conversation_of(visitor.pk)
     if conversation is not None:
         services.end(conversation, None)
 
 
-@database_sync_to_async
+@db_call
 def visitor_presence(visitor: Visitor, *, online: bool) -> tuple[int | None, bool]:
     """Count the visitor's open tabs in the shared cache; returns (open conversation, still online)
     so the inbox shows the visitor offline only when their last tab closed."""
