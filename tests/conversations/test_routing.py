@@ -169,3 +169,11 @@ def test_cnv2_capacity_and_offer_time_in_the_portal_forms(org, admin, make_user,
     assert 'name="max_conversations"' in client.get(f"/accounts/users/{agent.pk}/").content.decode()
     page = client.get("/portal/settings/").content.decode()
     assert 'name="offer_timeout_seconds"' in page
+
+
+def test_stale_presence_rows_are_forgotten(routed, webchat, make_user):
+    fresh, stale = _handler(make_user, routed, webchat), _handler(make_user, routed, webchat)
+    _online(fresh)
+    Presence.objects.create(user=stale, channel_name="dead.process", seen_at=clock.now() - dt.timedelta(hours=1))
+    assert services.forget_stale_presence() == 1
+    assert list(Presence.objects.values_list("user_id", flat=True)) == [fresh.pk]

@@ -32,6 +32,7 @@ from .models import (
     Conversation,
     Delivery,
     Message,
+    Presence,
     SenderKind,
     Status,
     Visitor,
@@ -354,6 +355,14 @@ def reoffer_expired(now: dt.datetime | None = None) -> int:
             _offer(locked, now, exclude=locked.declined_by)
             moved += 1
     return moved
+
+
+def forget_stale_presence(now: dt.datetime | None = None) -> int:
+    """Rows of sockets whose process died without saying goodbye; routing already ignores them
+    after :data:`routing.PRESENCE_TTL`, this keeps the table small."""
+    now = now or clock.now()
+    deleted, _ = Presence.objects.filter(seen_at__lt=now - 10 * routing.PRESENCE_TTL).delete()
+    return deleted
 
 
 def offer_waiting(user: User) -> None:

@@ -42,3 +42,4 @@ def deliver_message(message_id: int) -> None:
 @db_periodic_task(crontab(minute="*"))
 def reoffer_expired_offers() -> None:
     services.reoffer_expired()
+    services.forget_stale_presence()
