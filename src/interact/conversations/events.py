@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from interact.core import clock
-from interact.core.events import organisation_group, send_to_group, user_group
+from interact.core.events import organisation_group, send_to_group, send_to_groups, user_group
 
 from .models import Conversation, Event
 
@@ -44,10 +44,10 @@ def record(conversation: Conversation, kind: str, payload: dict, *, notify_user:
         groups.append(user_group(notify_user))
 
     def broadcast() -> None:
-        for group in groups:
-            send_to_group(group, {"type": "inbox.event", **frame})
+        sends = [(group, {"type": "inbox.event", **frame}) for group in groups]
         if for_visitor:
-            send_to_group(visitor_group(conversation.visitor_id), {"type": "visitor.event", **frame})
+            sends.append((visitor_group(conversation.visitor_id), {"type": "visitor.event", **frame}))
+        send_to_groups(sends)
 
     transaction.on_commit(broadcast)
     return event

@@ -26,14 +26,23 @@ def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
 
 def send_to_group(group: str, message: dict) -> None:
     """Send one channel-layer message from synchronous code, wherever it runs."""
+    send_to_groups([(group, message)])
+
+
+def send_to_groups(sends: list[tuple[str, dict]]) -> None:
+    """Several group sends in one hop to the event loop: each hop costs a thread switch."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not sends:
         return
+
+    async def all_sends() -> None:
+        await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
+
     loop = _server_loop
     if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(all_sends(), loop).result(timeout=10)
         return
-    async_to_sync(layer.group_send)(group, message)
+    async_to_sync(all_sends)()
 
 
 def organisation_group(org_id: int) -> str:

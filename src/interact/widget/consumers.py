@@ -24,7 +24,7 @@ from interact.core.errors import ServiceError
 from interact.core.frames import BadFrame, parse_frame
 from interact.core.gates import FeatureGateMixin
 from interact.core.plans import Feature
-from interact.core.ratelimit import TokenBucket, within_window_limit
+from interact.core.ratelimit import TokenBucket
 
 from . import session
 
@@ -35,7 +35,6 @@ FRAME_ERRORS = {
     "bad_frame": gettext_lazy("A frame is a JSON object with a type."),
     "frame_too_large": gettext_lazy("A frame is at most 16 kB of text."),
 }
-MESSAGES_PER_MINUTE = 60
 MAX_STRIKES = 20
 
 
@@ -137,11 +136,14 @@ class WidgetConsumer(FeatureGateMixin, AsyncWebsocketConsumer):
 
     async def _message(self, frame: dict) -> None:
         client_id = frame.get("client_id")
-        if not self.bucket.allow() or not within_window_limit(f"visitor:{self.visitor.pk}", MESSAGES_PER_MINUTE):
+        if not self.bucket.allow():
             await self._refuse("rate_limited", gettext_lazy("Too many messages; wait a moment."), client_id=client_id)
             return
         try:
             ack = await session.receive(self.channel, self.visitor, frame.get("body"), client_id)
+        except session.RateLimited:
+            await self._refuse("rate_limited", gettext_lazy("Too many messages; wait a moment."), client_id=client_id)
+            return
         except ServiceError as error:
             await self._error(error.code, error.message, client_id=client_id)
             return

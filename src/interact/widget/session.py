@@ -17,8 +17,16 @@ from interact.conversations import selectors, services
 from interact.conversations.models import Conversation, Visitor
 from interact.core import clock, languages
 from interact.core.db import db_call
+from interact.core.ratelimit import within_window_limit
 
 PAGE_MAX = 500
+
+
+MESSAGES_PER_MINUTE = 60
+
+
+class RateLimited(Exception):
+    """The visitor sent more than :data:`MESSAGES_PER_MINUTE` across all their tabs."""
 
 
 class HelloRefused(Exception):
@@ -147,6 +155,10 @@ def event_frame(message: dict) -> dict:
 def receive(channel: Channel, visitor: Visitor, body: object, client_id: object) -> dict:
     if client_id is not None and not isinstance(client_id, str):
         client_id = None
+    # The per-visitor budget lives in the shared cache (Redis): counted here, on the worker thread,
+    # so a cache round trip never blocks the event loop every socket shares.
+    if not within_window_limit(f"visitor:{visitor.pk}", MESSAGES_PER_MINUTE):
+        raise RateLimited()
     received = services.receive_message(channel, visitor, body, client_id=client_id)
     message = received.message
     return {"type": "ack", "client_id": client_id, "message_id": message.pk, "conversation": message.conversation_id,
