@@ -228,8 +228,12 @@ def _worker_main(index, port, public_key, groups, nonce, phases, inbox: mp.Queue
     asyncio.run(run())
 
 
-def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers: int) -> dict:
-    proc, port = start_server(kind)
+def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers: int, servers: int = 1) -> dict:
+    """``servers`` > 1 starts that many server processes sharing PostgreSQL and Redis, as
+    production runs them; client worker i talks to server i mod ``servers``."""
+    started_servers = [start_server(kind) for _ in range(servers)]
+    procs_srv = [proc for proc, _port in started_servers]
+    ports = [port for _proc, port in started_servers]
     groups = (
         fixture["groups"]
         if kind == "interact"
@@ -243,7 +247,8 @@ def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers
     procs = [
         ctx.Process(
             target=_worker_main,
-            args=(i, port, fixture["public_key"], groups[i::workers], nonce, phases, inboxes[i], outbox),
+            args=(i, ports[i % servers], fixture["public_key"], groups[i::workers], nonce, phases, inboxes[i],
+                  outbox),
         )
         for i in range(workers)
     ]
@@ -260,7 +265,7 @@ def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers
         print(
             f"  {kind}: {sum(r['visitors'] for r in ready.values())} visitor sockets, "
             f"{sum(r['subscribed'] for r in ready.values())} subscriptions ready in "
-            f"{time.monotonic() - started:.0f} s; RSS {rss_mb(proc.pid):.0f} MB",
+            f"{time.monotonic() - started:.0f} s; RSS {sum(rss_mb(p.pid) for p in procs_srv):.0f} MB",
             flush=True,
         )
         t0 = time.monotonic() + 1.0
@@ -271,14 +276,14 @@ def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers
         for rate, _ in zip(rates, phases, strict=True):
             begin = t0 + offset
             time.sleep(max(0.0, begin - time.monotonic()))
-            cpu0, busy0 = cpu_seconds(proc.pid), machine_busy()
+            cpu0, busy0 = sum(cpu_seconds(p.pid) for p in procs_srv), machine_busy()
             time.sleep(duration)
-            cpu1, busy1 = cpu_seconds(proc.pid), machine_busy()
+            cpu1, busy1 = sum(cpu_seconds(p.pid) for p in procs_srv), machine_busy()
             server_usage.append(
                 {
                     "server_cpu_pct": round((cpu1 - cpu0) / duration * 100),
                     "machine_busy_pct": round((busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1) * 100),
-                    "rss_mb": round(rss_mb(proc.pid)),
+                    "rss_mb": round(sum(rss_mb(p.pid) for p in procs_srv)),
                 }
             )
             print(f"  {kind}: {rate} msg/s phase sent", flush=True)
@@ -293,7 +298,8 @@ def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers
                 p.join(timeout=5)
             if p.is_alive():
                 p.kill()
-        stop_server(proc)
+        for server in procs_srv:
+            stop_server(server)
     phases_out = []
     for number, rate in enumerate(rates):
         parts = [done[i][number] for i in range(workers)]
@@ -325,7 +331,7 @@ def measure(kind: str, fixture: dict, rates: list[int], duration: float, workers
                 **server_usage[number],
             }
         )
-    return {"server": kind, "workers": workers, "duration_s": duration, "phases": phases_out}
+    return {"server": kind, "servers": servers, "workers": workers, "duration_s": duration, "phases": phases_out}
 
 
 def report(results: list[dict]) -> None:
@@ -335,10 +341,11 @@ def report(results: list[dict]) -> None:
         f"{'ack p50/p95/p99 ms':>22}{'deliver p50/p95/p99 ms':>26}{'srv CPU':>8}{'box':>6}{'cli CPU':>8}  errors"
     )
     for r in results:
+        label = r["server"] + (f" x{r['servers']}" if r.get("servers", 1) > 1 else "")
         for p in r["phases"]:
             a, d = p["ack_ms"], p["delivery_ms"]
             print(
-                f"{r['server']:<9}{p['offered_per_s']:>8}{p['sent_per_s']:>8.0f}{p['acked_per_s']:>7.0f}"
+                f"{label:<9}{p['offered_per_s']:>8}{p['sent_per_s']:>8.0f}{p['acked_per_s']:>7.0f}"
                 f"{p['delivered_per_s']:>7.0f}{p['undelivered']:>6}"
                 f"{a[50]:>8.0f}/{a[95]:>6.0f}/{a[99]:>6.0f}{d[50]:>10.0f}/{d[95]:>7.0f}/{d[99]:>7.0f}"
                 f"{p['server_cpu_pct']:>7}%{p['machine_busy_pct']:>5}%{p['client_cpu_pct']:>7}%  "
@@ -363,6 +370,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=["interact", "echo"])
     parser.add_argument("--tag", default="", help="suffix of the result file, e.g. for an A/B variant run")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="Interact server processes sharing PostgreSQL and Redis (the echo baseline keeps one)")
     args = parser.parse_args()
     raise_nofile()
     fixture = json.loads((OUT_DIR / "fixture.json").read_text())
@@ -372,7 +381,8 @@ def main() -> None:
         if args.only and kind != args.only:
             continue
         print(f"{kind}: latency at {rates} msg/s, {args.duration:.0f} s each", flush=True)
-        results.append(measure(kind, fixture, rates, args.duration, args.workers))
+        servers = args.servers if kind == "interact" else 1
+        results.append(measure(kind, fixture, rates, args.duration, args.workers, servers))
     save_result("latency" + (f"-{args.tag}" if args.tag else ""), {"results": results})
     report(results)
 

@@ -113,20 +113,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.get("INTERACT_REDIS_URL", "")
 if REDIS_URL:
-    # channels-redis keeps one Redis list per process for all its sockets: the default capacity of
-    # 100 drops events under load. redis-py 8's 5 s socket timeout equals channels-redis's 5 s
-    # blocking pop, so an idle socket's read could time out and close it; its pool cap of 100
-    # made mass disconnects fail. Measured in bench/ (see bench/README.md).
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}],
-                "capacity": 2000,
-                "expiry": 60,
-            },
+    # The channel layer moves events between server processes. Default: Redis pub/sub, one PUBLISH
+    # per group send and one subscriber connection per process; it measured several times the
+    # throughput of the list-based layer (bench/README.md). It keeps nothing for a socket that is
+    # slow or away, which is fine here: every event is stored first, and clients resume from their
+    # last event id. ``INTERACT_CHANNEL_LAYER=lists`` selects channels-redis's list-based layer,
+    # sized for load (its default capacity of 100 dropped events) and with a socket timeout above
+    # its 5 s blocking pop (redis-py 8's default of 5 s closed idle sockets).
+    if env.get("INTERACT_CHANNEL_LAYER", "pubsub") == "lists":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}],
+                    "capacity": 2000,
+                    "expiry": 60,
+                },
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": REDIS_URL}]},
+            }
+        }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -4,6 +4,7 @@ transaction has committed, so no socket ever sees a change that was rolled back.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 
 from asgiref.sync import async_to_sync
@@ -14,6 +15,7 @@ from django.db import transaction
 # other threads (jobs run in-process, tests) must hand group messages to that loop rather than
 # spin up a loop of its own, or the message would never reach a socket. With Redis the layer is
 # shared by every process and this is not needed, but it is harmless.
+log = logging.getLogger(__name__)
 _server_loop: asyncio.AbstractEventLoop | None = None
 _server_thread: int | None = None
 
@@ -40,9 +42,18 @@ def send_to_groups(sends: list[tuple[str, dict]]) -> None:
 
     loop = _server_loop
     if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
-        asyncio.run_coroutine_threadsafe(all_sends(), loop).result(timeout=10)
+        # Handed to the server's loop without waiting: the database thread is free for the next
+        # message at once. Sends keep their order (the loop runs them first come, first served);
+        # a send that fails is logged, and the stored event is still there for resume.
+        future = asyncio.run_coroutine_threadsafe(all_sends(), loop)
+        future.add_done_callback(_log_failure)
         return
     async_to_sync(all_sends)()
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("group send failed", exc_info=future.exception())
 
 
 def organisation_group(org_id: int) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 
 from interact.core.events import bind_server_loop
 
 log = logging.getLogger(__name__)
+DB_THREADS = int(os.environ.get("INTERACT_DB_THREADS", "16"))
 
 
 def _start_worker():
@@ -39,7 +41,13 @@ class LifespanApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                bind_server_loop(asyncio.get_running_loop())
+                loop = asyncio.get_running_loop()
+                # Socket handlers run their database work on this pool (``core.db.db_call``);
+                # Python's default of cores + 4 threads left messages queueing behind a few
+                # slow transactions.
+                loop.set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS,
+                                                             thread_name_prefix="db"))
+                bind_server_loop(loop)
                 if not settings.REDIS_URL and os.environ.get("INTERACT_INPROCESS_WORKER") == "1":
                     self.consumer = _start_worker()
                 await send({"type": "lifespan.startup.complete"})
