@@ -24,7 +24,7 @@ def main() -> None:
     raise_nofile()
     app = ["interact.asgi:application"] if kind == "interact" else ["--app-dir", str(BENCH_DIR), "echo_baseline:app"]
     args = [sys.executable, "-m", "uvicorn", *app, "--host", HOST, "--port", port,
-            "--no-access-log", "--ws-max-size", "65536"]
+            "--no-access-log", "--ws-max-size", "65536", "--ws-per-message-deflate", "false"]
     os.execv(sys.executable, args)  # noqa: S606
 
 

@@ -47,8 +47,9 @@ def manage(args: list[str]) -> None:
 
 
 def _uvicorn_args(port: str, host: str = "127.0.0.1") -> list[str]:
+    """Chat frames are small: compressing them cost more CPU than it saved bytes (bench/)."""
     return [sys.executable, "-m", "uvicorn", "interact.asgi:application", "--host", host, "--port", port,
-            "--no-access-log", "--ws-max-size", "65536"]
+            "--no-access-log", "--ws-max-size", "65536", "--ws-per-message-deflate", "false"]
 
 
 def demo() -> None:
