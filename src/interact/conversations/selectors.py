@@ -64,17 +64,14 @@ def inbox(user: User) -> dict[str, list[Conversation]]:
             .select_related("visitor", "channel", "assignee", "offered_to"))
     mine = list(base.filter(status=Status.ACTIVE, assignee=user).order_by("-last_message_at"))
     assigned = list(base.filter(status=Status.ASSIGNED, assignee=user))
-    queued = [c for c in base.filter(status=Status.QUEUED) if _routed_to(user, c)]
+    dispatcher = may_dispatch(user)
+    routing_on = general_settings(user.organisation).routing_enabled
+    queued = [c for c in base.filter(status=Status.QUEUED)
+              if not routing_on or dispatcher or routing.may_be_offered(user, c)]
     others = []
-    if may_dispatch(user):
+    if dispatcher:
         others = list(base.exclude(assignee=user).exclude(status=Status.QUEUED))
     return {"mine": mine, "assigned": assigned, "queue": queued, "others": others}
-
-
-def _routed_to(user: User, conv: Conversation) -> bool:
-    if not general_settings(user.organisation).routing_enabled:
-        return True
-    return routing.may_be_offered(user, conv) or may_dispatch(user)
 
 
 def messages(conv: Conversation) -> QuerySet[Message]:
