@@ -47,6 +47,10 @@ if not SECRET_KEY:
 DEBUG = env.get("INTERACT_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h.strip() for h in env.get("INTERACT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env.get("INTERACT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Fernet keys for secrets stored at rest (core/crypto.py), newest first; derived from SECRET_KEY if unset.
+ENCRYPTION_KEYS = [k.strip() for k in env.get("INTERACT_ENCRYPTION_KEYS", "").split(",") if k.strip()]
+# Meta's Graph API; tests point it at a local fake that answers as Meta documents (CHN-2).
+GRAPH_API_URL = env.get("INTERACT_GRAPH_API_URL", "https://graph.facebook.com/v21.0").rstrip("/")
 PUBLIC_URL = env.get("INTERACT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "interact.connectors",
     "interact.conversations",
     "interact.widget",
+    "interact.bots",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,4 @@ class ConnectorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each connector module registers itself (CHN-4).
-        from . import webchat  # noqa: F401
+        from . import messenger, page_comments, webchat  # noqa: F401

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from interact.admin_portal import selectors as admin_selectors
 from interact.admin_portal.views import found
 from interact.core.access import portal_view
+from interact.core.db import db_call
 from interact.core.errors import ServiceError
 from interact.core.plans import Feature, has_feature
 
-from . import selectors, services
+from . import meta, selectors, services, webhooks
 from .forms import ChannelForm
 from .models import Channel, ChannelKind
 
@@ -97,3 +99,27 @@ def channel_snippet(request: HttpRequest, channel_id: int) -> HttpResponse:
         raise Http404
     snippet = services.embed_snippet(channel)  # PlanRequired -> the 403 page naming the SDK option
     return render(request, "connectors/channel_snippet.html", {"target": channel, "snippet": snippet})
+
+
+# --- Meta's webhook (CHN-2) ----------------------------------------------------------------------
+
+def _answer(answer: webhooks.Answer) -> HttpResponse:
+    if isinstance(answer.body, str):
+        return HttpResponse(answer.body, status=answer.status, content_type="text/plain")
+    return JsonResponse(answer.body, status=answer.status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+async def facebook_webhook(request: HttpRequest, webhook_key: str) -> HttpResponse:
+    """Async, so a burst of events does not queue behind one thread: the checks and the insert
+    run in the database pool (core/db.py) and the event loop keeps accepting."""
+    if request.method == "GET":
+        return _answer(await db_call(webhooks.verify_challenge)(webhook_key, request.GET.dict()))
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > webhooks.MAX_BODY_BYTES:
+        return _answer(webhooks.Answer(413, {"error": {"code": "payload_too_large",
+                                                       "message": "The body is too large."}}))
+    answer = await db_call(webhooks.receive)(webhook_key, request.body,
+                                             request.headers.get(meta.SIGNATURE_HEADER))
+    return _answer(answer)

@@ -62,6 +62,7 @@ class VisitorNote(TenantModel):
 
 
 class Status(models.TextChoices):
+    BOT = "bot", _("With the chatbot")
     QUEUED = "queued", _("Waiting")
     ASSIGNED = "assigned", _("Assigned")
     ACTIVE = "active", _("In progress")
@@ -69,7 +70,7 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-OPEN_STATUSES = (Status.QUEUED, Status.ASSIGNED, Status.ACTIVE)
+OPEN_STATUSES = (Status.BOT, Status.QUEUED, Status.ASSIGNED, Status.ACTIVE)
 CLOSED_STATUSES = (Status.ENDED, Status.ARCHIVED)
 
 
@@ -100,7 +101,7 @@ class Conversation(TenantModel):
     class Meta:
         ordering = ["queued_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["visitor"], condition=Q(status__in=["queued", "assigned", "active"]),
+            models.UniqueConstraint(fields=["visitor"], condition=Q(status__in=["bot", "queued", "assigned", "active"]),
                                     name="one_open_conversation_per_visitor"),
             models.CheckConstraint(
                 condition=~Q(status__in=["assigned", "active"]) | Q(assignee__isnull=False),
@@ -148,6 +149,11 @@ class Message(TenantModel):
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     delivery_error = models.TextField(blank=True)
+    # What the network sent besides text: attachments, a quick reply's or postback's payload, the
+    # post a comment belongs to (CHN-2). Shown in the inbox, kept with the copy.
+    meta = models.JSONField(default=dict, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from interact.accounts.models import User
@@ -51,7 +52,8 @@ def message_payload(message: Message) -> dict:
     return {
         "id": message.pk, "conversation": message.conversation_id, "sender": message.sender, "author": author,
         "body": message.body, "created_at": message.created_at.isoformat(), "client_id": message.client_id,
-        "delivery": message.delivery,
+        "delivery": message.delivery, "meta": message.meta,
+        "edited": message.edited_at is not None, "removed": message.removed_at is not None,
     }
 
 
@@ -114,16 +116,20 @@ def _existing(channel: Channel, visitor: Visitor, client_id: str | None, externa
     return found
 
 
-def _open_conversation(visitor: Visitor, now: dt.datetime) -> tuple[Conversation, bool]:
+def _open_conversation(visitor: Visitor, now: dt.datetime, channel: Channel) -> tuple[Conversation, bool]:
     conversation = (Conversation.objects.select_for_update()
                     .filter(visitor=visitor, status__in=OPEN_STATUSES).order_by("pk").first())
     if conversation:
         return conversation, False
+    from interact.bots.selectors import bot_answers
+
+    # BOT-2: a channel's bot answers first, unless it is paused for this visitor.
+    status = Status.BOT if bot_answers(channel, visitor) else Status.QUEUED
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
                 organisation_id=visitor.organisation_id, channel_id=visitor.channel_id, visitor=visitor,
-                status=Status.QUEUED, language=visitor.language, created_at=now, queued_at=now,
+                status=status, language=visitor.language, created_at=now, queued_at=now,
                 last_message_at=now)
     except IntegrityError:  # the one-open-conversation constraint: another process opened it first
         return Conversation.objects.select_for_update().get(visitor=visitor, status__in=OPEN_STATUSES), False
@@ -131,12 +137,17 @@ def _open_conversation(visitor: Visitor, now: dt.datetime) -> tuple[Conversation
 
 
 def receive_message(channel: Channel, visitor: Visitor, body: str, *, client_id: str | None = None,
-                    external_id: str | None = None, sender: str = SenderKind.VISITOR) -> Received:
+                    external_id: str | None = None, sender: str = SenderKind.VISITOR,
+                    sent_at: dt.datetime | None = None, meta: dict | None = None) -> Received:
     """Store a visitor's message in their open conversation, opening one in the queue if needed.
 
     Idempotent by ``client_id`` (the widget) or ``external_id`` (a network's message id): a retry
     returns the stored message instead of a copy. Returns only after the transaction commits,
-    so the caller acknowledges a message that is durably stored."""
+    so the caller acknowledges a message that is durably stored.
+
+    ``sent_at`` is the network's own timestamp: webhooks arrive out of order, and the
+    conversation shows messages in the order people wrote them (CHN-2). It never lies in the
+    future, whatever the network's clock says."""
     body = clean_body(body)
     client_id = _clean_key(client_id, "client_id")
     external_id = _clean_key(external_id, "external_id")
@@ -144,7 +155,7 @@ def receive_message(channel: Channel, visitor: Visitor, body: str, *, client_id:
     # keeps the common path one query shorter (bench/README.md).
     try:
         with transaction.atomic():
-            return _receive(channel, visitor, body, client_id, external_id, sender)
+            return _receive(channel, visitor, body, client_id, external_id, sender, sent_at, meta or {})
     except IntegrityError:
         existing = _existing(channel, visitor, client_id, external_id)
         if existing is None:
@@ -152,21 +163,29 @@ def receive_message(channel: Channel, visitor: Visitor, body: str, *, client_id:
         return Received(existing, False, None)
 
 
-def _receive(channel, visitor, body, client_id, external_id, sender) -> Received:
+def _receive(channel, visitor, body, client_id, external_id, sender, sent_at, meta) -> Received:
     now = clock.now()
-    conversation, opened = _open_conversation(visitor, now)
+    written_at = min(sent_at, now) if sent_at is not None else now
+    conversation, opened = _open_conversation(visitor, now, channel)
     message = Message.objects.create(
         organisation_id=channel.organisation_id, channel=channel, conversation=conversation, sender=sender,
-        body=body, client_id=client_id, external_id=external_id, created_at=now)
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, message_count=F("message_count") + 1)
-    conversation.last_message_at = now
+        body=body, client_id=client_id, external_id=external_id, created_at=written_at, meta=meta)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_at=Greatest("last_message_at", Value(written_at)), message_count=F("message_count") + 1)
+    conversation.last_message_at = max(conversation.last_message_at, written_at)
+    with_bot = conversation.status == Status.BOT
     if opened:
-        events.record(conversation, "conversation.queued", conversation_payload(conversation))
+        events.record(conversation, "conversation.bot" if with_bot else "conversation.queued",
+                      conversation_payload(conversation))
     event = events.record(conversation, "message.created", message_payload(message))
-    if opened:
+    if opened and not with_bot:
         _send_away_message_if_closed(conversation, channel, now)
         _offer(conversation, now)
         broadcast_queue_positions(channel.organisation_id)
+    if with_bot and sender == SenderKind.VISITOR:
+        from interact.bots.tasks import forward_to_bot
+
+        transaction.on_commit(lambda: forward_to_bot(message.pk))
     return Received(message, True, event.id)
 
 
