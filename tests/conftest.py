@@ -121,3 +121,16 @@ def api_client(db):
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return make
+
+
+@pytest.fixture
+def always_open(org):
+    """Office hours covering the whole week, so no away message interferes."""
+    import datetime as dt
+
+    from interact.admin_portal.models import OfficeHoursPeriod
+
+    for weekday in range(7):
+        OfficeHoursPeriod.objects.create(organisation=org, weekday=weekday, opens=dt.time(0, 0),
+                                         closes=dt.time(23, 59))
+    return org

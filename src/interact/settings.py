@@ -224,5 +224,8 @@ LOGGING = {
     "formatters": {"json": {"()": "interact.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.get("INTERACT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # httpx logs each request URL at INFO, and Graph calls carry the Page access token in the
+    # query string as Meta documents it: never let a token reach the logs (CHN-2).
+    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
+                "httpcore": {"level": "WARNING"}},
 }

@@ -29,19 +29,6 @@ def make_visitor():
 
 
 @pytest.fixture
-def always_open(org):
-    """Office hours covering the whole week, so no away message interferes."""
-    import datetime as dt
-
-    from interact.admin_portal.models import OfficeHoursPeriod
-
-    for weekday in range(7):
-        OfficeHoursPeriod.objects.create(organisation=org, weekday=weekday, opens=dt.time(0, 0),
-                                         closes=dt.time(23, 59))
-    return org
-
-
-@pytest.fixture
 def say(make_visitor, webchat):
     """``say(body)`` stores a message from a new visitor (or ``visitor=``) and returns the result."""
     from interact.conversations import services

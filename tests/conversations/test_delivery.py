@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from huey.exceptions import RetryTask
 
 from interact.connectors.base import DeliveryFailed, connector_for
 from interact.conversations import tasks
@@ -37,11 +38,14 @@ def _pending_reply(say, org, make_user):
 def test_cnv10_retryable_failures_retry_then_mark_the_message_failed(always_open, say, org, make_user,
                                                                      failing_transport):
     message = _pending_reply(say, org, make_user)
+    delays = []
     for attempt in range(1, tasks.MAX_ATTEMPTS):
-        with pytest.raises(DeliveryFailed):
+        with pytest.raises(RetryTask) as retry:
             tasks.deliver_message.call_local(message.pk)
+        delays.append(retry.value.delay)
         message.refresh_from_db()
         assert message.delivery == Delivery.PENDING and message.delivery_attempts == attempt
+    assert delays == sorted(delays) and delays[0] == 15 and delays[-1] > delays[0]  # backing off (CHN-3)
     tasks.deliver_message.call_local(message.pk)  # the last attempt does not raise: it records the failure
     message.refresh_from_db()
     assert message.delivery == Delivery.FAILED and message.delivery_error == "connection refused"

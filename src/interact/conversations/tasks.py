@@ -7,6 +7,7 @@ import logging
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.exceptions import RetryTask
 
 from interact.connectors.base import DeliveryFailed, connector_for
 
@@ -16,10 +17,16 @@ from .models import Delivery, Message
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-RETRY_DELAY_SECONDS = 15
+FIRST_RETRY_SECONDS = 15
 
 
-@db_task(retries=MAX_ATTEMPTS - 1, retry_delay=RETRY_DELAY_SECONDS)
+def backoff_seconds(attempt: int) -> int:
+    """15 s, 30 s, 1 min, 2 min, 4 min: a network that is throttling or briefly down gets room
+    to recover, and a reply is still out within about 8 minutes when it does (CHN-3)."""
+    return min(FIRST_RETRY_SECONDS * 2 ** max(attempt - 1, 0), 600)
+
+
+@db_task()
 def deliver_message(message_id: int) -> None:
     """Hand one outbound message to its channel's connector. A retryable failure raises so huey
     tries again; the last failure, or a permanent one, marks the message failed where the end
@@ -30,11 +37,12 @@ def deliver_message(message_id: int) -> None:
     try:
         external_id = connector_for(message.channel.kind).deliver(message)
     except DeliveryFailed as failure:
-        final = not failure.retryable or message.delivery_attempts + 1 >= MAX_ATTEMPTS
+        attempt = message.delivery_attempts + 1
+        final = not failure.retryable or attempt >= MAX_ATTEMPTS
         services.mark_delivery(message_id, ok=False, error=failure.reason, final=final)
         log.warning("delivery failed", extra={"message_id": message_id, "reason": failure.reason, "final": final})
         if not final:
-            raise
+            raise RetryTask(failure.reason, delay=backoff_seconds(attempt)) from None
         return
     services.mark_delivery(message_id, ok=True, external_id=external_id)
 
