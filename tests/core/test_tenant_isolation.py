@@ -72,7 +72,22 @@ def org_b(make_org, make_user):
         "closure": ClosureDay.objects.create(organisation=org, date=dt.date(2031, 1, 2), label=MARKER),
     }
     objects.update(_conversations_of_b(objects["channel"], user))
+    objects["page"] = _facebook_page_of_b(org)
     return objects
+
+
+def _facebook_page_of_b(org):
+    """B's connected Facebook Page (secrets encrypted as connect_page stores them; no call to Meta)."""
+    from interact.connectors.models import Channel, FacebookPage
+    from interact.core import clock
+    from interact.core.crypto import encrypt
+
+    page = FacebookPage.objects.create(organisation=org, page_id="777000777", name=f"{MARKER} page",
+                                       access_token_encrypted=encrypt(MARKER * 3),
+                                       app_secret_encrypted=encrypt("ab" * 16), created_at=clock.now())
+    for kind in ("messenger", "page_comments"):
+        Channel.objects.create(organisation=org, kind=kind, name=f"{MARKER} {kind}", page=page)
+    return page
 
 
 def _conversations_of_b(channel, agent) -> dict:
@@ -103,6 +118,7 @@ def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
         "period_id": str(b["period"].pk), "closure_id": str(b["closure"].pk), "code": "de",
         "conversation_id": str(b["conversation"].pk), "visitor_id": str(b["visitor"].pk),
         "message_id": str(b["message"].pk),
+        "page_id": str(b["page"].pk), "webhook_key": b["page"].webhook_key,
     }
 
 

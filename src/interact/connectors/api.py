@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -33,6 +35,9 @@ class ChannelOut(Schema):
     members: list[int]
     is_connected: bool
     public_key: str
+    facebook_page: int | None = Field(None, alias="page_id")
+    last_error: str = Field("", description="Why the last call to the network failed (CHN-3); empty when fine.")
+    last_error_at: datetime | None = None
 
     @staticmethod
     def resolve_allowed_origins(obj: Channel) -> list[str]:
@@ -129,3 +134,83 @@ def snippet(request: HttpRequest, channel_id: int):
     org = authorize(request, "channels.manage").organisation
     channel = selectors.channel(org, channel_id)
     return {"channel": channel.pk, "snippet": services.embed_snippet(channel)}
+
+
+# --- Facebook Page connections (CHN-2) -----------------------------------------------------------
+
+class FacebookPageIn(Schema):
+    page_id: str = Field(max_length=30)
+    access_token: str = Field(max_length=1000)
+    app_secret: str = Field(max_length=64)
+    name: str = Field("", max_length=100)
+
+
+class FacebookCredentialsIn(Schema):
+    access_token: str = Field(max_length=1000)
+    app_secret: str = Field(max_length=64)
+
+
+class FacebookPageOut(Schema):
+    id: int
+    page_id: str
+    name: str
+    webhook_url: str
+    verify_token: str
+    subscribed_fields: list[str]
+    channels: list[int]
+
+    @staticmethod
+    def resolve_webhook_url(obj) -> str:
+        return selectors.webhook_url(obj)
+
+    @staticmethod
+    def resolve_subscribed_fields(obj) -> list[str]:
+        return services.WEBHOOK_FIELDS.split(",")
+
+    @staticmethod
+    def resolve_channels(obj) -> list[int]:
+        return sorted(c.pk for c in obj.channels.all())
+
+
+@router.get("/facebook/pages", response=list[FacebookPageOut], tags=["facebook"])
+def list_pages(request: HttpRequest):
+    return list(selectors.facebook_pages(authorize(request, "channels.manage").organisation))
+
+
+@router.post("/facebook/pages", response={201: FacebookPageOut}, tags=["facebook"],
+             summary="Connect a Facebook Page: checks the token with Meta, creates its Messenger and comments "
+                     "channels; the token and app secret are stored encrypted and never returned")
+def connect_page(request: HttpRequest, payload: FacebookPageIn):
+    user = authorize(request, "channels.manage")
+    page = services.connect_page(user.organisation, services.PageData(**payload.dict()), by=user)
+    return Status(201, selectors.facebook_page(user.organisation, page.pk))
+
+
+@router.get("/facebook/pages/{page_id}", response=FacebookPageOut, tags=["facebook"])
+def get_page(request: HttpRequest, page_id: int):
+    return selectors.facebook_page(authorize(request, "channels.manage").organisation, page_id)
+
+
+@router.put("/facebook/pages/{page_id}", response=FacebookPageOut, tags=["facebook"],
+            summary="Replace the Page access token and app secret (an expired token, a rotated secret)")
+def reconnect_page(request: HttpRequest, page_id: int, payload: FacebookCredentialsIn):
+    from . import webhooks
+
+    org = authorize(request, "channels.manage").organisation
+    page = selectors.facebook_page(org, page_id)
+    services.reconnect_page(page, services.PageData(page_id=page.page_id, **payload.dict()))
+    webhooks.forget_connection(page.webhook_key)
+    return selectors.facebook_page(org, page_id)
+
+
+@router.delete("/facebook/pages/{page_id}", response={204: None}, tags=["facebook"],
+               summary="Disconnect a Page; its conversations stay in History")
+def disconnect_page(request: HttpRequest, page_id: int):
+    from . import webhooks
+
+    org = authorize(request, "channels.manage").organisation
+    page = selectors.facebook_page(org, page_id)
+    key = page.webhook_key
+    services.disconnect_page(page)
+    webhooks.forget_connection(key)
+    return Status(204, None)

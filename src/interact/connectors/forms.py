@@ -22,3 +22,23 @@ class ChannelForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].choices = [(str(u.pk), f"{u.full_name} ({u.get_role_display()})") for u in candidates]
+
+
+class FacebookPageForm(forms.Form):
+    page_id = forms.CharField(label=_("Page id"), max_length=30,
+                              help_text=_("The number in the Page's About › Page transparency, or in Meta Business "
+                                          "Suite."))
+    name = forms.CharField(label=_("Name in the portal"), max_length=100, required=False,
+                           help_text=_("Leave empty to use the Page's name on Facebook."))
+    access_token = forms.CharField(label=_("Page access token"), max_length=1000,
+                                   widget=forms.PasswordInput(render_value=False),
+                                   help_text=_("From your Meta app: Messenger › Settings › Access tokens. "
+                                               "Stored encrypted; never shown again."))
+    app_secret = forms.CharField(label=_("App secret"), max_length=64, widget=forms.PasswordInput(render_value=False),
+                                 help_text=_("From your Meta app: Settings › Basic. Used to check that webhooks "
+                                             "really come from Meta. Stored encrypted."))
+
+
+class FacebookReconnectForm(forms.Form):
+    access_token = FacebookPageForm.base_fields["access_token"]
+    app_secret = FacebookPageForm.base_fields["app_secret"]

@@ -17,7 +17,7 @@ from interact.core.errors import ServiceError
 from interact.core.plans import Feature, has_feature
 
 from . import meta, selectors, services, webhooks
-from .forms import ChannelForm
+from .forms import ChannelForm, FacebookPageForm, FacebookReconnectForm
 from .models import Channel, ChannelKind
 
 
@@ -27,6 +27,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     org = request.user.organisation
     return render(request, "connectors/channel_list.html", {
         "supported": selectors.supported_with_status(org), "has_sdk": has_feature(org, Feature.SDK),
+        "pages": selectors.facebook_pages(org),
     })
 
 
@@ -99,6 +100,54 @@ def channel_snippet(request: HttpRequest, channel_id: int) -> HttpResponse:
         raise Http404
     snippet = services.embed_snippet(channel)  # PlanRequired -> the 403 page naming the SDK option
     return render(request, "connectors/channel_snippet.html", {"target": channel, "snippet": snippet})
+
+
+# --- Facebook Page connections (CHN-2) -----------------------------------------------------------
+
+@portal_view("channels.manage")
+@require_http_methods(["GET", "POST"])
+def facebook_connect(request: HttpRequest) -> HttpResponse:
+    form = FacebookPageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            page = services.connect_page(request.user.organisation, services.PageData(**form.cleaned_data),
+                                         by=request.user)
+            messages.success(request, _("%(name)s is connected. Finish in your Meta app with the webhook below.")
+                             % {"name": page.name})
+            return redirect("connectors:facebook_page", page_id=page.pk)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "connectors/facebook_connect.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@portal_view("channels.manage")
+@require_http_methods(["GET", "POST"])
+def facebook_page(request: HttpRequest, page_id: int) -> HttpResponse:
+    page = found(selectors.facebook_page, request.user.organisation, page_id)
+    form = FacebookReconnectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reconnect_page(page, services.PageData(page_id=page.page_id, **form.cleaned_data))
+            webhooks.forget_connection(page.webhook_key)
+            messages.success(request, _("The new credentials work; the Page's channels are connected again."))
+            return redirect("connectors:facebook_page", page_id=page.pk)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "connectors/facebook_page.html", {
+        "page": page, "form": form, "webhook_url": selectors.webhook_url(page),
+        "fields": services.WEBHOOK_FIELDS.split(","),
+    }, status=400 if form.errors else 200)
+
+
+@portal_view("channels.manage")
+@require_http_methods(["POST"])
+def facebook_disconnect(request: HttpRequest, page_id: int) -> HttpResponse:
+    page = found(selectors.facebook_page, request.user.organisation, page_id)
+    name, key = page.name, page.webhook_key
+    services.disconnect_page(page)
+    webhooks.forget_connection(key)
+    messages.success(request, _("%(name)s was disconnected. Its conversations stay in History.") % {"name": name})
+    return redirect("connectors:channels")
 
 
 # --- Meta's webhook (CHN-2) ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from interact.core import clock
 
@@ -128,8 +128,12 @@ def receive(webhook_key: str, raw_body: bytes, signature: str | None) -> Answer:
         return problem
     from .tasks import process_webhook_event
 
-    with transaction.atomic():
-        event = WebhookEvent.objects.create(organisation_id=conn.organisation_id, page_id=conn.pk,
-                                            body=raw_body, received_at=clock.now())
-        transaction.on_commit(lambda: process_webhook_event(event.pk))
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(organisation_id=conn.organisation_id, page_id=conn.pk,
+                                                body=raw_body, received_at=clock.now())
+            transaction.on_commit(lambda: process_webhook_event(event.pk))
+    except IntegrityError:  # the Page was disconnected a moment ago, in another process
+        forget_connection(webhook_key)
+        return _refuse(404, "unknown_webhook", "No Facebook Page is connected at this address.")
     return Answer(200, "EVENT_RECEIVED")
