@@ -23,7 +23,8 @@ def test_chn2_an_administrator_connects_a_page_and_gets_the_webhook_settings(gra
     assert f"/webhooks/facebook/{page.webhook_key}/" in body and page.verify_token in body
     assert TOKEN not in body and APP_SECRET not in body
     listing = client.get("/portal/channels/").content.decode()
-    assert "Boulangerie Dupont · Facebook Messenger" in listing and "Boulangerie Dupont · Facebook Page comments" in listing
+    for kind in ("Facebook Messenger", "Facebook Page comments"):
+        assert f"Boulangerie Dupont · {kind}" in listing
 
 
 @pytest.mark.parametrize("field, value, message", [
