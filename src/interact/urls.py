@@ -15,6 +15,7 @@ urlpatterns = [
     path("operator/", include("interact.accounts.operator_urls")),
     path("portal/", include("interact.admin_portal.urls")),
     path("portal/channels/", include("interact.connectors.urls")),
+    path("portal/bots/", include("interact.bots.urls")),
     path("demo/site/", include("interact.widget.urls")),
     path("webhooks/facebook/<str:webhook_key>/", connector_views.facebook_webhook, name="facebook_webhook"),
     path("portal/", include("interact.conversations.urls")),  # inbox/ and history/ (CNV-1..9)

@@ -73,7 +73,22 @@ def org_b(make_org, make_user):
     }
     objects.update(_conversations_of_b(objects["channel"], user))
     objects["page"] = _facebook_page_of_b(org)
+    objects["bot"] = _bot_of_b(objects["channel"], objects["conversation"], user)
     return objects
+
+
+def _bot_of_b(channel, conversation, agent):
+    """B's chatbot on its website chat, paused for B's visitor (BOT-1, BOT-2)."""
+    from django.test import override_settings
+
+    from interact.bots import services as bots
+
+    with override_settings(BOTS_ALLOW_PRIVATE_NETWORKS=True):  # no DNS look-up of the made-up host
+        bot = bots.connect(channel.organisation, bots.BotData(
+            channel_id=channel.pk, name=f"{MARKER} bot", platform="webhook",
+            endpoint_url="https://bot.zzsecretb.example/hook"), agent).bot
+    bots.pause(conversation, agent)
+    return bot
 
 
 def _facebook_page_of_b(org):
@@ -119,6 +134,7 @@ def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
         "conversation_id": str(b["conversation"].pk), "visitor_id": str(b["visitor"].pk),
         "message_id": str(b["message"].pk),
         "page_id": str(b["page"].pk), "webhook_key": b["page"].webhook_key,
+        "bot_id": str(b["bot"].pk),
     }
 
 
@@ -158,8 +174,19 @@ def _snapshot(b: dict) -> str:
         list(GeneralSettings.objects.for_org(org).values_list("routing_enabled", "dispatch_enabled")),
         sorted(b["skill"].members.values_list("pk", flat=True)),
         *_conversation_snapshot(org),
+        *_bot_snapshot(org),
     ]
     return repr(parts)
+
+
+def _bot_snapshot(org) -> list:
+    from interact.bots.models import BotPause, Chatbot
+
+    return [
+        list(Chatbot.objects.for_org(org).values_list("name", "endpoint_url", "api_key_hash", "secret_encrypted",
+                                                      "is_enabled", "timeout_seconds", "channel_id")),
+        list(BotPause.objects.for_org(org).values_list("visitor_id", "reason")),
+    ]
 
 
 def _conversation_snapshot(org) -> list:

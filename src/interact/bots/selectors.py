@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
 
 from interact.connectors.base import connector_for
 from interact.core.plans import Feature, has_feature
@@ -32,3 +36,39 @@ def is_paused(visitor: Visitor) -> bool:
 def bot_answers(channel: Channel, visitor: Visitor) -> bool:
     """BOT-2: a new conversation goes to the bot unless it is paused for this visitor."""
     return active_bot(channel) is not None and not is_paused(visitor)
+
+
+def bots(organisation) -> QuerySet[Chatbot]:
+    return Chatbot.objects.for_org(organisation).select_related("channel").order_by("name", "pk")
+
+
+def bot(organisation, pk: int) -> Chatbot:
+    """One bot of the organisation; another organisation's bot is simply not found (IAM-5)."""
+    found = bots(organisation).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def pause_of(visitor: Visitor) -> BotPause | None:
+    return BotPause.objects.select_related("paused_by").filter(visitor=visitor).first()
+
+
+@dataclass
+class BotState:
+    """What the inbox shows about the bot for one visitor (BOT-2)."""
+
+    bot: Chatbot | None
+    pause: BotPause | None
+
+    @property
+    def paused(self) -> bool:
+        return self.pause is not None
+
+    @property
+    def active(self) -> bool:
+        return self.bot is not None and self.pause is None
+
+
+def state(visitor: Visitor) -> BotState:
+    return BotState(active_bot(visitor.channel), pause_of(visitor))

@@ -20,7 +20,9 @@ VISITOR_KINDS = frozenset({"message.created", "conversation.taken", "conversatio
 # Kinds every portal socket of the organisation receives (queue and inbox lists).
 QUEUE_KINDS = frozenset({"conversation.queued", "conversation.offered", "conversation.assigned",
                          "conversation.taken", "conversation.requeued", "conversation.ended",
-                         "conversation.archived", "conversation.updated"})
+                         "conversation.archived", "conversation.updated",
+                         # the bot's conversations and handover (BOT-2): the "With the chatbot" list
+                         "conversation.bot", "bot.paused", "bot.restarted", "bot.handover"})
 
 
 def conversation_group(conversation_id: int) -> str:

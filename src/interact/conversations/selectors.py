@@ -54,12 +54,33 @@ def may_view(user: User, conv: Conversation) -> bool:
         return False
     if conv.assignee_id == user.pk or may_dispatch(user):
         return True
+    if conv.status == Status.BOT:
+        return may_watch_bot(user, conv)
     return conv.status == Status.QUEUED and routing.may_be_offered(user, conv)
 
 
+def may_handover(user: User) -> bool:
+    """BOT-2: pause and restart the bot (Bot plan, Administrators, Supervisors, Agents)."""
+    from interact.core.plans import Feature, has_feature
+
+    return (has_perm(user, "bots.handover") and has_perm(user, "conversations.handle")
+            and has_feature(user.organisation, Feature.CHATBOT))
+
+
+def may_watch_bot(user: User, conv: Conversation) -> bool:
+    """Who reads a conversation the bot is having, ready to take over: handover holders who may
+    answer its channel (a member of it when routing is on; everyone when it is off)."""
+    if not may_handover(user):
+        return False
+    if may_dispatch(user) or not general_settings(user.organisation).routing_enabled:
+        return True
+    return conv.channel.members.filter(pk=user.pk).exists()
+
+
 def inbox(user: User) -> dict[str, list[Conversation]]:
-    """The three lists of the inbox: mine (active), assigned to me, and the queue I may take from.
-    Dispatchers also see every open conversation of the organisation."""
+    """The lists of the inbox: mine (active), assigned to me, the queue I may take from and, on the
+    Bot plan, the conversations the bot is having (BOT-2). Dispatchers also see every open
+    conversation of the organisation."""
     base = (Conversation.objects.for_org(user.organisation).filter(status__in=OPEN_STATUSES)
             .select_related("visitor", "channel", "assignee", "offered_to"))
     mine = list(base.filter(status=Status.ACTIVE, assignee=user).order_by("-last_message_at"))
@@ -70,8 +91,14 @@ def inbox(user: User) -> dict[str, list[Conversation]]:
               if not routing_on or dispatcher or routing.may_be_offered(user, c)]
     others = []
     if dispatcher:
-        others = list(base.exclude(assignee=user).exclude(status=Status.QUEUED))
-    return {"mine": mine, "assigned": assigned, "queue": queued, "others": others}
+        others = list(base.exclude(assignee=user).exclude(status__in=(Status.QUEUED, Status.BOT)))
+    with_bot = []
+    if may_handover(user):
+        bot_qs = base.filter(status=Status.BOT).order_by("-last_message_at")
+        if routing_on and not dispatcher:
+            bot_qs = bot_qs.filter(channel__members=user)
+        with_bot = list(bot_qs)
+    return {"mine": mine, "assigned": assigned, "queue": queued, "others": others, "bot": with_bot}
 
 
 def messages(conv: Conversation) -> QuerySet[Message]:

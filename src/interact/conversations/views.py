@@ -54,7 +54,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _lists_context(request: HttpRequest, open_id: int | None) -> dict:
     lists = selectors.inbox(request.user)
     return {"lists": lists, "open_id": open_id, "may_dispatch": selectors.may_dispatch(request.user),
-            "now": clock.now()}
+            "may_handover": selectors.may_handover(request.user), "now": clock.now()}
 
 
 def _abilities(user, conv) -> dict:
@@ -62,26 +62,46 @@ def _abilities(user, conv) -> dict:
     dispatcher = selectors.may_dispatch(user)
     is_open = conv.status in OPEN_STATUSES
     mine_or_free = conv.assignee_id in (user.pk, None)
+    # With the bot (BOT-2), a person joins only through "Pause the bot and take over", so the
+    # bot never keeps talking next to them.
+    people = is_open and conv.status != Status.BOT
     return {
         "take": is_open and (conv.status == Status.QUEUED
                              or (conv.status == Status.ASSIGNED and conv.assignee_id == user.pk)),
-        "reply": is_open and mine_or_free,
-        "release": is_open and conv.status != Status.QUEUED and (conv.assignee_id == user.pk or dispatcher),
+        "reply": people and mine_or_free,
+        "release": people and conv.status != Status.QUEUED and (conv.assignee_id == user.pk or dispatcher),
         "end": is_open and (mine_or_free or dispatcher),
-        "assign": is_open and (conv.status != Status.ACTIVE or mine_or_free or dispatcher),
-        "skills": is_open,
+        "assign": people and (conv.status != Status.ACTIVE or mine_or_free or dispatcher),
+        "skills": people,
         "archive": conv.status in CLOSED_STATUSES and (conv.assignee_id == user.pk or dispatcher
                                                         or has_perm(user, "history.view")),
         "profile": has_perm(user, "visitors.view"),
     }
 
 
+def _bot_context(user, conv, can: dict) -> dict:
+    """BOT-2: the bot's state for this visitor, and the pause / restart buttons."""
+    if not selectors.may_handover(user):
+        can.update(pause_bot=False, restart_bot=False)
+        return {"bot_state": None}
+    from interact.bots.selectors import state
+
+    bot_state = state(conv.visitor)
+    is_open = conv.status in OPEN_STATUSES
+    mine_or_free = conv.assignee_id in (user.pk, None) or selectors.may_dispatch(user)
+    can["pause_bot"] = is_open and conv.status == Status.BOT and bot_state.bot is not None
+    can["restart_bot"] = bot_state.paused and bot_state.bot is not None and (not is_open or mine_or_free)
+    return {"bot_state": bot_state}
+
+
 def _workspace_context(request: HttpRequest, conv, **forms) -> dict:
     user, org = request.user, request.user.organisation
     can = _abilities(user, conv)
+    bot_context = _bot_context(user, conv, can)
     visitor = conv.visitor
     profile_initial = {name: getattr(visitor, name) for name in services.PROFILE_FIELDS}
     return {
+        **bot_context,
         "conv": conv, "can": can, "visitor": visitor,
         "messages_list": selectors.messages(conv),
         "skills": conv.skills.all(), "topics": conv.topics.all(),

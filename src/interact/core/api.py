@@ -129,6 +129,7 @@ def authorize(request: HttpRequest, permission: str = "portal.use", feature: str
 def _mount_routers() -> None:
     from interact.accounts.api import router as accounts_router
     from interact.admin_portal.api import router as admin_router
+    from interact.bots.api import router as bots_router
     from interact.connectors.api import router as channels_router
     from interact.conversations.api import router as conversations_router
 
@@ -136,6 +137,7 @@ def _mount_routers() -> None:
     api.add_router("/", admin_router)
     api.add_router("/", channels_router)
     api.add_router("/", conversations_router)
+    api.add_router("/", bots_router)
 
 
 _mount_routers()

@@ -269,9 +269,11 @@
 
   const LIST_EVENTS = new Set(["conversation.queued", "conversation.offered", "conversation.assigned",
     "conversation.taken", "conversation.requeued", "conversation.ended", "conversation.archived",
-    "conversation.updated"]);
+    "conversation.updated", "conversation.bot", "bot.paused", "bot.restarted", "bot.handover"]);
+  // bot.*: the bot was paused or restarted for this visitor, or handed them over (BOT-2).
   const PANE_EVENTS = new Set(["conversation.assigned", "conversation.taken", "conversation.requeued",
-    "conversation.ended", "conversation.archived", "conversation.updated", "visitor.updated"]);
+    "conversation.ended", "conversation.archived", "conversation.updated", "visitor.updated",
+    "bot.paused", "bot.restarted", "bot.handover"]);
 
   function onEvent(frame) {
     if (typeof frame.id === "number") {
