@@ -16,6 +16,7 @@ from .conftest import APP_SECRET, PAGE_ID, page_body, text_event
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # the async view reads through its own connection on PostgreSQL
 def test_chn2_verification_challenge_echoes_only_with_the_right_token(client, fb_page):
     url = f"/webhooks/facebook/{fb_page.webhook_key}/"
     ok = client.get(url, {"hub.mode": "subscribe", "hub.verify_token": fb_page.verify_token,
@@ -165,3 +166,22 @@ def test_chn2_a_page_of_another_organisation_cannot_be_connected_twice(graph, or
         services.connect_page(other_org, services.PageData(page_id=PAGE_ID, access_token=TOKEN,
                                                            app_secret=APP_SECRET))
     assert refused.value.code == "page_already_connected"
+
+
+def test_cnv10_an_event_whose_job_was_lost_is_picked_up_by_the_sweep(fb_page):
+    """A crash between the 200 and the job leaves the event pending; the minute sweep finds it."""
+    import datetime as dt
+
+    from interact.connectors import tasks
+    from interact.core import clock
+
+    body = page_body(messaging=[text_event("2001", "Lost job", mid="m_lost")])
+    event = WebhookEvent.objects.create(organisation=fb_page.organisation, page=fb_page, body=body,
+                                        received_at=clock.now() - dt.timedelta(minutes=5))
+    fresh = WebhookEvent.objects.create(organisation=fb_page.organisation, page=fb_page, body=body,
+                                        received_at=clock.now())
+    tasks.process_stale_webhook_events.call_local()
+    event.refresh_from_db()
+    fresh.refresh_from_db()
+    assert event.status == WebhookStatus.PROCESSED and fresh.status == WebhookStatus.PENDING
+    assert Message.objects.filter(external_id="m_lost").count() == 1

@@ -141,13 +141,23 @@ def _window(message) -> dict:
     last = (Message.objects.filter(conversation__visitor_id=message.conversation.visitor_id,
                                    sender=SenderKind.VISITOR).order_by("-created_at")
             .values_list("created_at", flat=True).first())
-    age = clock.now() - last if last else None
-    if age is not None and age <= STANDARD_WINDOW:
-        return {"messaging_type": "RESPONSE"}
-    if age is not None and age <= HUMAN_AGENT_WINDOW:
-        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    kind = messaging_type_for(clock.now() - last) if last else None
+    if kind == "RESPONSE":
+        return {"messaging_type": kind}
+    if kind == "MESSAGE_TAG":
+        return {"messaging_type": kind, "tag": "HUMAN_AGENT"}
     raise DeliveryFailed(_("Outside the messaging window Facebook allows: the person last wrote more than 7 "
                            "days ago."), retryable=False)
+
+
+def messaging_type_for(age: dt.timedelta) -> str | None:
+    """Meta's rule: a normal response within 24 hours of the person's last message; a human agent
+    may still answer with the ``HUMAN_AGENT`` tag up to 7 days; after that, nothing."""
+    if age <= STANDARD_WINDOW:
+        return "RESPONSE"
+    if age <= HUMAN_AGENT_WINDOW:
+        return "MESSAGE_TAG"
+    return None
 
 
 def _parts(text: str) -> list[str]:
