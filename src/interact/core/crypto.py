@@ -57,3 +57,18 @@ def decrypt(stored: str) -> str:
         return _current().decrypt(stored[len(PREFIX):].encode()).decode()
     except InvalidToken:
         raise DecryptionFailed("no key of this installation decrypts this value") from None
+
+
+def reencrypt(stored: str) -> str:
+    """The same secret under the newest key (key rotation); decrypting needs any configured key."""
+    if not stored:
+        return ""
+    return PREFIX + _current().rotate(stored[len(PREFIX):].encode()).decode()
+
+
+# Every encrypted column, so rotation cannot forget one: (app label, model, field).
+ENCRYPTED_FIELDS = (
+    ("connectors", "FacebookPage", "access_token_encrypted"),
+    ("connectors", "FacebookPage", "app_secret_encrypted"),
+    ("bots", "Chatbot", "secret_encrypted"),
+)
