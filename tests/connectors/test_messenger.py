@@ -46,7 +46,8 @@ def test_chn2_attachments_quick_replies_and_postbacks_are_kept(deliver):
          "read": {"watermark": now_ms()}},
     ]))
     image = Message.objects.get(external_id="m_img")
-    assert "[image] https://scontent.xx.fbcdn.net/a.jpg" in image.body and image.meta["attachments"]
+    assert "[image] https://scontent.xx.fbcdn.net/a.jpg" in image.body
+    assert image.meta["attachments"] == [{"type": "image", "url": "https://scontent.xx.fbcdn.net/a.jpg"}]
     assert Message.objects.get(external_id="m_qr").meta["quick_reply"] == "DELIVERY"
     postback = Message.objects.get(external_id="m_pb")
     assert postback.body == "Get Started" and postback.meta["postback"] == "GET_STARTED"
@@ -177,3 +178,12 @@ def test_chn2_the_page_access_token_never_reaches_the_logs(conversation, graph, 
         _reply(conversation, make_user, org)
     assert graph.calls and TOKEN in graph.calls[-1].query["access_token"]
     assert TOKEN not in caplog.text
+
+
+def test_chn2_only_web_addresses_are_kept_for_links(deliver):
+    deliver(page_body(messaging=[
+        {"sender": {"id": "3003"}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms(),
+         "message": {"mid": "m_js", "attachments": [{"type": "file", "payload": {"url": "javascript:alert(1)"}},
+                                                    {"type": "image", "payload": {"url": "https://x.test/i.png"}}]}}]))
+    links = [a["url"] for a in Message.objects.get(external_id="m_js").meta["attachments"]]
+    assert links == ["", "https://x.test/i.png"]

@@ -14,6 +14,13 @@ from .models import Channel, FacebookPage
 NAME_MAX = 200
 
 
+def web_url(value: object) -> str:
+    """An http(s) address or nothing: what we later put in an href must not be ``javascript:``."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2000:
+        return value
+    return ""
+
+
 def fit(body: str, extra: dict) -> str:
     """Networks allow longer texts than a message holds (a comment may have 8,000 characters):
     keep the beginning and say so, rather than refuse what Meta already delivered."""

@@ -43,6 +43,12 @@ def _attachment_line(attachment: object) -> str | None:
     return f"[{kind}] {title or url}".strip()[:1000]
 
 
+def _attachment_link(attachment: dict) -> dict:
+    """Type and address only, and only a web address: the inbox turns it into a link."""
+    payload = attachment.get("payload") if isinstance(attachment.get("payload"), dict) else {}
+    return {"type": str(attachment.get("type") or "file")[:20], "url": facebook.web_url(payload.get("url"))}
+
+
 def _content(item: dict) -> tuple[str, str | None, dict] | None:
     """(body, mid, meta) of one messaging item, or None for what is not a message (reads,
     deliveries, reactions, opt-ins)."""
@@ -55,7 +61,7 @@ def _content(item: dict) -> tuple[str, str | None, dict] | None:
         attachments = message.get("attachments") if isinstance(message.get("attachments"), list) else []
         described = [line for line in map(_attachment_line, attachments[:10]) if line]
         if described:
-            extra["attachments"] = [a for a in attachments[:10] if isinstance(a, dict)]
+            extra["attachments"] = [_attachment_link(a) for a in attachments[:10] if isinstance(a, dict)]
             lines.extend(described)
         quick = message.get("quick_reply")
         if isinstance(quick, dict) and isinstance(quick.get("payload"), str):

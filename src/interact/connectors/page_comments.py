@@ -39,9 +39,9 @@ def _text(value: dict) -> str:
 
 def _meta(value: dict) -> dict:
     post = value.get("post") if isinstance(value.get("post"), dict) else {}
-    return {k: str(v)[:200] for k, v in {
+    return {k: v[:2000] for k, v in {
         "post_id": value.get("post_id"), "parent_id": value.get("parent_id"),
-        "permalink_url": post.get("permalink_url"),
+        "permalink_url": facebook.web_url(post.get("permalink_url")),
     }.items() if isinstance(v, str) and v}
 
 
