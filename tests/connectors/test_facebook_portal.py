@@ -106,3 +106,26 @@ def test_chn2_api_connect_list_reconnect_disconnect_never_returns_secrets(graph,
     assert api_client(agent).get("/api/facebook/pages").status_code == 403
     assert api.delete(f"/api/facebook/pages/{data['id']}").status_code == 204
     assert api.get("/api/facebook/pages").json() == []
+
+
+def test_chn2_chn3_the_inbox_shows_facebook_content_and_the_failed_reply(deliver, graph, org, admin, login,
+                                                                          always_open):
+    from interact.conversations import services, tasks
+    from interact.conversations.models import Conversation
+
+    from .conftest import now_ms, page_body, text_event
+
+    deliver(page_body(messaging=[
+        text_event("7001", "Photo of the cake", mid="m_a", attachments=[
+            {"type": "image", "payload": {"url": "https://scontent.xx.fbcdn.net/cake.jpg"}}]),
+        {"sender": {"id": "7001"}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms(),
+         "postback": {"title": "Talk to a person", "payload": "HUMAN", "mid": "m_pb2"}},
+    ]))
+    conversation = Conversation.objects.get()
+    services.take(conversation, admin)
+    reply = services.send_reply(conversation, admin, "Lovely!")
+    graph.fail_next("token_expired")
+    tasks.deliver_message.call_local(reply.pk)
+    body = login(admin).get(f"/portal/inbox/{conversation.pk}/").content.decode()
+    assert "https://scontent.xx.fbcdn.net/cake.jpg" in body and "Button" in body and "HUMAN" in body
+    assert "Reconnect the Facebook Page" in body and "Send again" in body
