@@ -114,8 +114,8 @@ def create_bot(request: HttpRequest, payload: BotIn):
     user = _admin(request)
     created = services.connect(user.organisation, _data(payload), user)
     bot = selectors.bot(user.organisation, created.bot.pk)
-    shown_once = {"secret": created.secret, "api_key": created.api_key}
-    return Status(201, {**BotOut.model_validate(bot).model_dump(), **shown_once})
+    bot.api_key = created.api_key  # shown once; ``secret`` is the model's decrypting property
+    return Status(201, bot)
 
 
 @router.get("/bots/{bot_id}", response=BotOut)

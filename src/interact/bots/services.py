@@ -413,10 +413,10 @@ def _store_bot_message(conversation: Conversation, reply: Reply, now: dt.datetim
 
 def _still_the_bots(conversation: Conversation, bot: Chatbot) -> str | None:
     """Why the bot may no longer speak in this conversation, or ``None``."""
-    if conversation.status != Status.BOT:
-        return "not_with_bot"
     if BotPause.objects.filter(visitor_id=conversation.visitor_id).exists():
         return "bot_paused"
+    if conversation.status != Status.BOT:
+        return "not_with_bot"
     current = active_bot(conversation.channel)
     if current is None or current.pk != bot.pk:
         return "bot_inactive"
