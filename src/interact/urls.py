@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from interact.bots import demo as bots_demo
 from interact.connectors import views as connector_views
 from interact.core import views as core_views
 from interact.core.api import api
@@ -16,6 +17,7 @@ urlpatterns = [
     path("portal/", include("interact.admin_portal.urls")),
     path("portal/channels/", include("interact.connectors.urls")),
     path("portal/bots/", include("interact.bots.urls")),
+    path("demo/bot/", bots_demo.demo_bot, name="demo_bot"),  # the built-in demo bot (demo mode only, BOT-3)
     path("demo/site/", include("interact.widget.urls")),
     path("webhooks/facebook/<str:webhook_key>/", connector_views.facebook_webhook, name="facebook_webhook"),
     path("portal/", include("interact.conversations.urls")),  # inbox/ and history/ (CNV-1..9)

@@ -93,6 +93,9 @@ def load() -> bool:
     by_email["admin@demo.example"].skills.add(skills["Sales"])
     accounts.activate_organisation(org, operator)
     _past_conversations(org, website, by_email)
+    from interact.bots.demo import connect_demo_bot
+
+    connect_demo_bot(org, website, admin)  # Bot plan: the built-in demo bot answers the website chat first
     return True
 
 
