@@ -225,3 +225,22 @@ def test_bot1_disconnecting_queues_the_bots_conversations_and_forgets_pauses(con
     with_bot.refresh_from_db()
     assert with_bot.status == Status.QUEUED
     assert not BotPause.objects.filter(visitor=paused_visitor).exists()
+
+
+def test_bot3_a_failure_after_an_agent_took_over_leaves_the_conversation_alone(connect_bot, visitor, webchat, agent):
+    """The bot's request was in flight when an agent paused it: its failure is recorded on the
+    bot, but the visitor gets no outage notice and the agent keeps the conversation."""
+    from interact.bots import services
+    from interact.bots.models import BotPause, Chatbot, PauseReason
+    from interact.conversations import services as conversations
+    from interact.conversations.models import SenderKind, Status
+
+    bot = connect_bot()
+    conversation = conversations.receive_message(webchat, visitor, "hi").message.conversation  # job not run
+    services.pause(conversation, agent)
+    services.bot_failed(conversation, bot, "no answer within 5 s")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.ACTIVE and conversation.assignee_id == agent.pk
+    assert BotPause.objects.get(visitor=visitor).reason == PauseReason.END_USER
+    assert not conversation.messages.filter(sender=SenderKind.SYSTEM).exists()
+    assert Chatbot.objects.get(pk=bot.pk).last_error == "no answer within 5 s"

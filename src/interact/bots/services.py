@@ -342,10 +342,10 @@ def _queue(conversation: Conversation, *, pause_reason: str | None, skill: str |
            detail: str = "", notice: str | None = None) -> Conversation:
     """BOT → QUEUED: the conversation joins the queue now, with the skill the bot asked for."""
     conversation = _locked(conversation)
+    if conversation.status != Status.BOT:
+        return conversation  # a person has it already; their pause (if any) stays as it is
     if pause_reason is not None:
         _set_pause(conversation.visitor, pause_reason, detail=detail)
-    if conversation.status != Status.BOT:
-        return conversation
     now = clock.now()
     found = resolve_skill(conversation.organisation_id, skill)
     if notice:
