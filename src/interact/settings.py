@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "interact.conversations",
     "interact.widget",
     "interact.bots",
+    "interact.stats",
     "interact.privacy",
 ]
 

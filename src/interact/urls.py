@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("interact.admin_portal.urls")),
     path("portal/channels/", include("interact.connectors.urls")),
     path("portal/bots/", include("interact.bots.urls")),
+    path("portal/stats/", include("interact.stats.urls")),  # statistics dashboard (STA-1..3)
     path("demo/bot/", bots_demo.demo_bot, name="demo_bot"),  # the built-in demo bot (demo mode only, BOT-3)
     path("demo/site/", include("interact.widget.urls")),
     path("webhooks/facebook/<str:webhook_key>/", connector_views.facebook_webhook, name="facebook_webhook"),
