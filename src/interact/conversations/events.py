@@ -58,3 +58,9 @@ def record(conversation: Conversation, kind: str, payload: dict, *, notify_user:
 def ephemeral(group: str, message_type: str, **fields) -> None:
     """Typing indicators and queue positions: not worth storing, sent after commit."""
     transaction.on_commit(lambda: send_to_group(group, {"type": message_type, **fields}))
+
+
+def ephemeral_many(sends: list[tuple[str, dict]]) -> None:
+    """Several ephemeral messages in one hop after commit (queue positions of a whole queue)."""
+    if sends:
+        transaction.on_commit(lambda: send_to_groups(sends))

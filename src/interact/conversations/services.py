@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from interact.accounts.models import User
 from interact.admin_portal.models import Skill, Topic
 from interact.admin_portal.selectors import general_settings, is_open_now
-from interact.connectors.models import Channel
+from interact.connectors.models import Channel, ChannelKind
 from interact.core import clock
 from interact.core.errors import Conflict, ServiceError
 from interact.core.permissions import has_perm
@@ -181,7 +181,7 @@ def _receive(channel, visitor, body, client_id, external_id, sender, sent_at, me
     if opened and not with_bot:
         _send_away_message_if_closed(conversation, channel, now)
         _offer(conversation, now)
-        broadcast_queue_positions(channel.organisation_id)
+        announce_queue_position(conversation, channel)
     if with_bot and sender == SenderKind.VISITOR:
         from interact.bots.tasks import forward_to_bot
 
@@ -546,9 +546,26 @@ def mark_delivery(message_id: int, *, ok: bool, error: str = "", external_id: st
 # --- queue positions for waiting visitors (CHN-1) ------------------------------------------------
 
 def broadcast_queue_positions(organisation_id: int) -> None:
-    waiting = (Conversation.objects.filter(organisation_id=organisation_id, status=Status.QUEUED)
-               .order_by("queued_at", "id").values_list("pk", "visitor_id", "channel_id"))
+    """Every waiting website visitor's place, after someone left the queue. Only the widget shows
+    a place in the queue; Messenger and comment writers have no socket to tell."""
+    waiting = (Conversation.objects.filter(organisation_id=organisation_id, status=Status.QUEUED,
+                                           channel__kind=ChannelKind.WEBCHAT)
+               .order_by("queued_at", "id").values_list("visitor_id", "channel_id"))
     per_channel: dict[int, int] = {}
-    for _pk, visitor_id, channel_id in waiting:
+    sends = []
+    for visitor_id, channel_id in waiting:
         per_channel[channel_id] = per_channel.get(channel_id, 0) + 1
-        events.ephemeral(events.visitor_group(visitor_id), "visitor.queue", position=per_channel[channel_id])
+        sends.append((events.visitor_group(visitor_id), {"type": "visitor.queue", "position": per_channel[channel_id]}))
+    events.ephemeral_many(sends)
+
+
+def announce_queue_position(conversation: Conversation, channel: Channel) -> None:
+    """A conversation joining the end of the queue moves nobody else: tell only its own visitor.
+    (Telling everyone made a burst of first contacts cost the square of its size.)"""
+    if channel.kind != ChannelKind.WEBCHAT:
+        return
+    from .selectors import queue_position
+
+    position = queue_position(conversation)
+    if position is not None:
+        events.ephemeral(events.visitor_group(conversation.visitor_id), "visitor.queue", position=position)
