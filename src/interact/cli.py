@@ -96,7 +96,14 @@ def main(argv: list[str] | None = None) -> None:
         host = rest[rest.index("--host") + 1] if "--host" in rest else "127.0.0.1"
         os.execv(sys.executable, _uvicorn_args(port, host))  # noqa: S606
     elif command == "worker":
-        manage(["run_huey", "--workers", "2", *rest])
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interact.settings")
+        django.setup()
+        from interact.core.events import start_background_loop
+
+        start_background_loop()
+        manage(["run_huey", "--workers", os.environ.get("INTERACT_WORKER_THREADS", "4"), *rest])
     elif command == "manage":
         manage(rest)
     else:

@@ -26,6 +26,24 @@ def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_thread = threading.get_ident() if loop is not None else None
 
 
+def start_background_loop() -> asyncio.AbstractEventLoop:
+    """For processes without a server loop (the job worker): one event loop on its own thread
+    takes every group send, instead of ``async_to_sync`` starting a loop per send (2 ms each,
+    measured in bench/README.md). A send still in flight when the process stops is lost, not
+    the event: clients resume from the stored log."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run() -> None:
+        bind_server_loop(loop)
+        ready.set()
+        loop.run_forever()
+
+    threading.Thread(target=run, name="group-sends", daemon=True).start()
+    ready.wait()
+    return loop
+
+
 def send_to_group(group: str, message: dict) -> None:
     """Send one channel-layer message from synchronous code, wherever it runs."""
     send_to_groups([(group, message)])
