@@ -254,3 +254,30 @@ def test_sta3_rebuild_command_backfills_facts(week, org):
     fact = ConversationFact.objects.get(pk=week["c2"].pk)
     assert (fact.first_response, fact.first_response_bh, fact.wait, fact.wait_bh) == (1500, 600, 1020, 420)
     assert (fact.handling, fact.handling_bh, fact.resolution, fact.resolution_bh) == (1380, 180, 2400, 600)
+
+
+def test_sta3_a_large_backlog_is_left_to_the_worker_and_said(week, org, admin, api_client, login, week_query,
+                                                            monkeypatch):
+    from interact.stats import services
+    from interact.stats.models import StaleFact
+
+    get(api_client(admin), "/api/stats/conversations", week_query)  # facts built
+    monkeypatch.setattr(services, "REQUEST_CATCH_UP", 2)
+    services.mark_all(org.pk)
+    tab = get(api_client(admin), "/api/stats/conversations", week_query)
+    assert tab["pending"] == 3 and rows(tab, "per_channel") == [["Site", 2], ["Shop", 1]]  # the facts stand
+    assert b'id="stats-pending"' in login(admin).get("/portal/stats/", week_query).content
+    services.catch_up()
+    assert not StaleFact.objects.exists()
+    assert get(api_client(admin), "/api/stats/conversations", week_query)["pending"] == 0
+
+
+def test_sta3_a_few_stale_conversations_are_rebuilt_before_reading(week, org, admin, api_client, week_query):
+    from interact.stats import services
+    from interact.stats.models import ConversationFact
+
+    get(api_client(admin), "/api/stats/conversations", week_query)
+    ConversationFact.objects.filter(pk=week["c3"].pk).delete()
+    services.mark_stale([week["c3"].pk], org.pk)
+    tab = get(api_client(admin), "/api/stats/conversations", week_query)
+    assert tab["pending"] == 0 and rows(tab, "per_channel") == [["Site", 2], ["Shop", 1]]

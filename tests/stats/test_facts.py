@@ -133,3 +133,60 @@ def test_sta3_open_conversation_has_no_durations_yet():
                 [Msg("visitor", at("09:00")), Msg("agent", at("09:02"), 7)], always_open())
     assert not f.closed and f.wait is None and f.handling is None and f.resolution is None
     assert f.first_response == Duration(120, 120)  # known as soon as it happens
+
+
+# --- properties over any course of events (STA-3) ------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KINDS = ["conversation.queued", "conversation.requeued", "conversation.taken", "conversation.assigned",
+         "bot.restarted", "bot.handover", "conversation.offered"]
+
+
+@st.composite
+def courses(draw):
+    start = at("08:00") + dt.timedelta(minutes=draw(st.integers(0, 60 * 24 * 6)))
+    first = draw(st.sampled_from(["conversation.queued", "conversation.bot"]))
+    events, t = [Ev(first, start)], start
+    for _ in range(draw(st.integers(0, 8))):
+        t += dt.timedelta(seconds=draw(st.integers(0, 4 * 3600)))
+        events.append(Ev(draw(st.sampled_from(KINDS)), t, draw(st.sampled_from([7, 8, 9]))))
+    ended = draw(st.booleans())
+    if ended:
+        t += dt.timedelta(seconds=draw(st.integers(0, 3600)))
+        events.append(Ev("conversation.ended", t))
+    messages = [Msg(draw(st.sampled_from(["visitor", "agent", "bot", "system"])),
+                    start + dt.timedelta(seconds=draw(st.integers(0, int((t - start).total_seconds()) + 1))),
+                    draw(st.sampled_from([7, 8, 9])))
+                for _ in range(draw(st.integers(0, 6)))]
+    return events, messages, start, t
+
+
+@settings(max_examples=200, deadline=None)
+@given(courses())
+def test_sta3_figures_obey_their_definitions(course):
+    events, messages, start, end = course
+    f = compute(events, messages, OFFICE)
+    plain = compute(events, messages, always_open())
+    assert sum(f.messages.values()) == len(messages)
+    for name in ("first_response", "wait", "handling", "resolution"):
+        d, p = getattr(f, name), getattr(plain, name)
+        assert (d is None) == (p is None)
+        if d is not None:
+            assert 0 <= d.business <= d.wall          # office hours never exceed the wall clock
+            assert p.business == p.wall == d.wall     # open around the clock: the same figure
+    if f.closed and f.human:
+        span = (end - start).total_seconds()
+        assert f.wait.wall + f.handling.wall <= span  # spells never overlap
+        assert f.handling.wall == sum(u.handling.wall for u in f.users.values())
+        assert f.handling.business == sum(u.handling.business for u in f.users.values())
+    if f.resolution is not None:
+        assert f.resolver is not None and f.users[f.resolver].resolved
+        assert f.wait.wall + f.handling.wall <= f.resolution.wall
+    assert [u for u, part in f.users.items() if part.resolved] == ([f.resolver] if f.resolver else [])
+    if f.first_response is not None:
+        assert f.human and any(m.sender == "agent" for m in messages)
+    if not f.closed:
+        assert f.wait is None and f.handling is None and f.resolution is None
+    assert not (f.bot_only and f.handed_over)

@@ -48,15 +48,17 @@ class TabOut(Schema):
     skill: int | None
     tables: list[TableOut]
     average_messages: float | None = None
+    pending: int = 0
 
 
 def _tab(request: HttpRequest, name: str) -> dict:
     user = authorize(request, VIEW)
     if name == "end-users":
         selectors.per_end_user_allowed(user)
-    services.catch_up(user.organisation_id)
+    pending = services.catch_up_for_request(user.organisation_id)
     f = selectors.parse_filters(user.organisation, request.GET)
     out = {
+        "pending": pending,
         "tab": name,
         "period": {"period": f.period, "start": f.first, "end": f.last,
                    "time": "business" if f.business_hours else "wall"},
@@ -95,6 +97,6 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     user = authorize(request, VIEW)
     if table == "per_end_user":
         selectors.per_end_user_allowed(user)
-    services.catch_up(user.organisation_id)
+    services.catch_up_for_request(user.organisation_id)
     f = selectors.parse_filters(user.organisation, request.GET)
     return exports.csv_response(selectors.table(table, f, user), f)

@@ -68,7 +68,7 @@ def dashboard(request: HttpRequest, tab: str = "conversations") -> HttpResponse:
     user = request.user
     if tab == "end-users":
         selectors.per_end_user_allowed_or_403(user)
-    services.catch_up(user.organisation_id)
+    pending = services.catch_up_for_request(user.organisation_id)
     status, error, tables, f, average = 200, None, [], None, None
     try:
         f = selectors.parse_filters(user.organisation, request.GET)
@@ -83,7 +83,7 @@ def dashboard(request: HttpRequest, tab: str = "conversations") -> HttpResponse:
     context = {
         "tab": tab, "tabs": [(key, label, reverse(TAB_URLS[key])) for key, label in selectors.tab_names(user).items()],
         "tables": tables, "filters": f, "error": error, "params": request.GET, "query": query,
-        "export_url": reverse("stats:export"), "average_messages": average, "today": clock.today(),
+        "export_url": reverse("stats:export"), "average_messages": average, "pending": pending, "today": clock.today(),
         "periods": [("today", _("Today")), ("7d", _("7 days")), ("30d", _("30 days")), ("custom", _("Custom"))],
         **_choices(user.organisation),
     }
@@ -96,7 +96,7 @@ def export(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("table", "")
     if key == "per_end_user":
         selectors.per_end_user_allowed_or_403(user)
-    services.catch_up(user.organisation_id)
+    services.catch_up_for_request(user.organisation_id)
     try:
         f = selectors.parse_filters(user.organisation, request.GET)
         table = selectors.table(key, f, user)
