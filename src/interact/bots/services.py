@@ -23,7 +23,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from interact.accounts.models import Organisation, User
@@ -31,7 +30,7 @@ from interact.admin_portal.models import Skill
 from interact.connectors.base import connector_for
 from interact.connectors.models import Channel
 from interact.conversations import events
-from interact.conversations.models import OPEN_STATUSES, Conversation, Delivery, Message, SenderKind, Status, Visitor
+from interact.conversations.models import OPEN_STATUSES, Conversation, Message, SenderKind, Status, Visitor
 from interact.conversations.services import (
     _locked,
     _offer,
@@ -39,7 +38,6 @@ from interact.conversations.services import (
     _store_outbound,
     broadcast_queue_positions,
     conversation_payload,
-    message_payload,
 )
 from interact.core import clock
 from interact.core.crypto import encrypt
@@ -396,19 +394,8 @@ def bot_gone(conversation: Conversation) -> Conversation:
 
 
 def _store_bot_message(conversation: Conversation, reply: Reply, now: dt.datetime) -> Message:
-    """Like the conversation engine's outbound messages, with what the bot sent besides text
-    (buttons, an image) kept in ``meta``; the channel's connector delivers it."""
-    message = Message.objects.create(
-        organisation_id=conversation.organisation_id, channel_id=conversation.channel_id,
-        conversation=conversation, sender=SenderKind.BOT, body=reply.text[:5000], meta=reply.meta,
-        created_at=now, delivery=Delivery.PENDING)
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now,
-                                                           message_count=F("message_count") + 1)
-    events.record(conversation, "message.created", message_payload(message))
-    from interact.conversations.tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message(message.pk))
-    return message
+    return _store_outbound(conversation, reply.text[:5000], sender=SenderKind.BOT, author=None, now=now,
+                           meta=reply.meta)
 
 
 def _still_the_bots(conversation: Conversation, bot: Chatbot) -> str | None:

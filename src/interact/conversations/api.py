@@ -14,6 +14,7 @@ from interact.accounts.models import User
 from interact.admin_portal.models import Skill, Topic
 from interact.core.api import authorize
 from interact.core.errors import ServiceError
+from interact.privacy.access_log import log_conversation, log_visitor
 
 from . import selectors, services
 from .models import MESSAGE_MAX_CHARS, Conversation, Message, Visitor
@@ -79,6 +80,8 @@ class InboxOut(Schema):
     assigned: list[ConversationOut]
     queue: list[ConversationOut]
     others: list[ConversationOut]
+    bot: list[ConversationOut] = Field([], description="Conversations the chatbot is having (Bot plan, BOT-2); "
+                                                       "pause the bot to take one over.")
 
 
 class MessageOut(Schema):
@@ -218,7 +221,9 @@ def inbox(request: HttpRequest):
 @router.get("/conversations/{conversation_id}", response=ConversationOut)
 def get_conversation(request: HttpRequest, conversation_id: int):
     user = authorize(request)
-    return _conversation(user, conversation_id)
+    conversation = _conversation(user, conversation_id)
+    log_conversation(user, conversation, via="api")  # PRV-6
+    return conversation
 
 
 @router.get("/conversations/{conversation_id}/messages", response=list[MessageOut])
@@ -295,7 +300,9 @@ def retry_message(request: HttpRequest, message_id: int):
 @router.get("/visitors/{visitor_id}", response=VisitorOut)
 def get_visitor(request: HttpRequest, visitor_id: int):
     user = authorize(request, "visitors.view")
-    return selectors.visitor(user, visitor_id)
+    visitor = selectors.visitor(user, visitor_id)
+    log_visitor(user, visitor, via="api")  # PRV-6
+    return visitor
 
 
 @router.patch("/visitors/{visitor_id}", response=VisitorOut)

@@ -201,11 +201,13 @@ def _send_away_message_if_closed(conversation: Conversation, channel: Channel, n
 
 
 def _store_outbound(conversation: Conversation, body: str, *, sender: str, author: User | None,
-                    now: dt.datetime, client_id: str | None = None) -> Message:
+                    now: dt.datetime, client_id: str | None = None, meta: dict | None = None) -> Message:
+    """An outbound message, delivered by the channel's connector once committed. ``meta`` keeps
+    what a bot sent besides text (buttons, an image)."""
     message = Message.objects.create(
         organisation_id=conversation.organisation_id, channel_id=conversation.channel_id,
         conversation=conversation, sender=sender, author=author, body=body, client_id=client_id,
-        created_at=now, delivery=Delivery.PENDING)
+        created_at=now, delivery=Delivery.PENDING, meta=meta or {})
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now,
                                                            message_count=F("message_count") + 1)
     events.record(conversation, "message.created", message_payload(message))
@@ -232,6 +234,13 @@ def _ensure_open(conversation: Conversation) -> None:
         raise Conflict("conversation_closed", _("This conversation has ended."))
 
 
+def _ensure_not_with_bot(conversation: Conversation) -> None:
+    """BOT-2: people join a bot's conversation only by pausing the bot, so the bot stops talking
+    and the next conversation does not start with it again behind their back."""
+    if conversation.status == Status.BOT:
+        raise Conflict("with_bot", _("The chatbot is answering this conversation: pause the bot to take over."))
+
+
 def _offer(conversation: Conversation, now: dt.datetime, *, exclude: Iterable[int] = ()) -> User | None:
     """Offer a queued conversation to the best matching end user, when routing is on."""
     settings = general_settings(conversation.organisation)
@@ -253,6 +262,10 @@ def take(conversation: Conversation, user: User) -> Conversation:
     _ensure_handler(user)
     conversation = _locked(conversation)
     _ensure_open(conversation)
+    if conversation.status == Status.BOT:  # taking over from the bot is pausing it (BOT-2)
+        from interact.bots.services import pause
+
+        return pause(conversation, user)
     if conversation.status == Status.ACTIVE:
         if conversation.assignee_id == user.pk:
             return conversation
@@ -290,6 +303,7 @@ def assign(conversation: Conversation, target: User, by: User) -> Conversation:
                            field="assignee")
     conversation = _locked(conversation)
     _ensure_open(conversation)
+    _ensure_not_with_bot(conversation)
     if conversation.status == Status.ACTIVE and conversation.assignee_id not in (by.pk, None) \
             and not has_perm(by, "conversations.dispatch"):
         raise ServiceError("forbidden", _("Only the end user chatting, an Administrator or a Supervisor can "
@@ -316,6 +330,7 @@ def set_skills(conversation: Conversation, skills: Iterable[Skill], by: User) ->
     _ensure_handler(by)
     conversation = _locked(conversation)
     _ensure_open(conversation)
+    _ensure_not_with_bot(conversation)
     skills = list(skills)
     if any(skill.organisation_id != conversation.organisation_id for skill in skills):
         raise ServiceError("invalid_skill", _("Unknown skill."), field="skills")
@@ -344,6 +359,7 @@ def release(conversation: Conversation, by: User) -> Conversation:
     _ensure_handler(by)
     conversation = _locked(conversation)
     _ensure_open(conversation)
+    _ensure_not_with_bot(conversation)
     if conversation.assignee_id not in (by.pk, None) and not has_perm(by, "conversations.dispatch"):
         raise ServiceError("forbidden", _("This conversation is someone else's."), status=403)
     now = clock.now()
