@@ -129,3 +129,4 @@ def test_chn2_chn3_the_inbox_shows_facebook_content_and_the_failed_reply(deliver
     body = login(admin).get(f"/portal/inbox/{conversation.pk}/").content.decode()
     assert "https://scontent.xx.fbcdn.net/cake.jpg" in body and "Button" in body and "HUMAN" in body
     assert "Reconnect the Facebook Page" in body and "Send again" in body
+    assert 'data-testid="channel-error"' in body  # CHN-3: the channel's error, above the conversation
