@@ -18,6 +18,9 @@ urlpatterns = [
     path("portal/channels/", include("interact.connectors.urls")),
     path("portal/bots/", include("interact.bots.urls")),
     path("portal/stats/", include("interact.stats.urls")),  # statistics dashboard (STA-1..3)
+    path("portal/privacy/", include("interact.privacy.urls")),  # privacy centre (PRV-2..7)
+    path("operator/privacy/", include("interact.privacy.operator_urls")),
+    path("privacy/", include("interact.privacy.public_urls")),  # the person's identity link (PRV-2)
     path("demo/bot/", bots_demo.demo_bot, name="demo_bot"),  # the built-in demo bot (demo mode only, BOT-3)
     path("demo/site/", include("interact.widget.urls")),
     path("webhooks/facebook/<str:webhook_key>/", connector_views.facebook_webhook, name="facebook_webhook"),

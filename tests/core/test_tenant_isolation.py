@@ -27,6 +27,7 @@ PUBLIC = {
     "api:openapi-json": "API schema", "api:openapi-view": "API docs",
     "api:token_from_password": "credential exchange (lockout-tested)",
     "api:api-root": "the API's index, no data",
+    "privacy_public:verify": "the person's signed one-time link: same answer for any token, shows nothing",
 }
 
 
@@ -74,7 +75,23 @@ def org_b(make_org, make_user):
     objects.update(_conversations_of_b(objects["channel"], user))
     objects["page"] = _facebook_page_of_b(org)
     objects["bot"] = _bot_of_b(objects["channel"], objects["conversation"], user)
+    objects.update(_privacy_of_b(org, objects["visitor"]))
     return objects
+
+
+def _privacy_of_b(org, visitor) -> dict:
+    """B's data-subject request with a generated package, a legal hold and a breach notice (PRV-2..7)."""
+    from interact.privacy import breaches, services
+
+    owner = org.users.get(org_profile="access_owner")
+    req = services.register_request(org, owner, kind="access", identifier_kind="visitor_id", identifier=str(visitor.pk),
+                                    notes=MARKER)
+    services.verify_identity(req, owner, "verified_channel")
+    services.fulfil(req, owner)
+    hold = services.place_hold(org, owner, visitor_id=visitor.pk, conversation_id=None, reason=MARKER)
+    breach = breaches.record_breach(None, aware_at=hold.placed_at, description=MARKER)
+    breaches.notify_organisations(breach, [org.pk])
+    return {"privacy_request": req, "hold": hold, "breach": breach}
 
 
 def _bot_of_b(channel, conversation, agent):
@@ -135,6 +152,8 @@ def B_OBJECTS(b: dict) -> dict[str, str]:  # noqa: N802 - reads as a table
         "message_id": str(b["message"].pk),
         "page_id": str(b["page"].pk), "webhook_key": b["page"].webhook_key,
         "bot_id": str(b["bot"].pk),
+        "request_id": str(b["privacy_request"].pk), "hold_id": str(b["hold"].pk), "breach_id": str(b["breach"].pk),
+        "name": "package.json",
     }
 
 
@@ -175,8 +194,19 @@ def _snapshot(b: dict) -> str:
         sorted(b["skill"].members.values_list("pk", flat=True)),
         *_conversation_snapshot(org),
         *_bot_snapshot(org),
+        *_privacy_snapshot(org),
     ]
     return repr(parts)
+
+
+def _privacy_snapshot(org) -> list:
+    from interact.privacy.models import DataSubjectRequest, LegalHold, PrivacySettings
+
+    return [
+        list(DataSubjectRequest.objects.for_org(org).values_list("status", "identifier", "due_at", "extended_days")),
+        list(LegalHold.objects.for_org(org).values_list("reason", "released_at")),
+        list(PrivacySettings.objects.for_org(org).values_list("transcript_retention_days")),
+    ]
 
 
 def _bot_snapshot(org) -> list:

@@ -24,6 +24,7 @@ from interact.core import clock
 from interact.core.access import portal_view
 from interact.core.errors import ServiceError
 from interact.core.permissions import has_perm
+from interact.privacy.access_log import log_conversation
 
 from . import selectors, services
 from .forms import (
@@ -155,6 +156,7 @@ def inbox_lists(request: HttpRequest) -> HttpResponse:
 @require_GET
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conv = selectors.conversation(request.user, conversation_id)
+    log_conversation(request.user, conv)  # PRV-6: the conversation and its visitor's profile were opened
     if _is_htmx(request):
         return _workspace(request, conv)
     return _inbox_page(request, conv)
@@ -382,6 +384,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_GET
 def history_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conv = selectors.conversation(request.user, conversation_id)
+    log_conversation(request.user, conv)  # PRV-6
     if conv.status not in CLOSED_STATUSES:
         raise Http404
     return render(request, "conversations/history_detail.html", {

@@ -132,12 +132,14 @@ def _mount_routers() -> None:
     from interact.bots.api import router as bots_router
     from interact.connectors.api import router as channels_router
     from interact.conversations.api import router as conversations_router
+    from interact.privacy.api import router as privacy_router
     from interact.stats.api import router as stats_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", admin_router)
     api.add_router("/", channels_router)
     api.add_router("/", conversations_router)
+    api.add_router("/", privacy_router)
     api.add_router("/", bots_router)
     api.add_router("/", stats_router)
 

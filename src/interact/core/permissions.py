@@ -97,6 +97,8 @@ MATRIX: tuple[Permission, ...] = (
        ADMIN, OWNER, INCIDENT_ADMIN),
     _p("invoices.view", "See invoices", OWNER, FINANCIAL_ADMIN),
     _p("privacy.manage", "Handle data-subject requests and consent records", ADMIN, OWNER, content=True),
+    _p("privacy.access_log", "Review who opened visitor profiles, conversations and exports", ADMIN, OWNER,
+       content=True),
 )
 
 BY_CODE: dict[str, Permission] = {p.code: p for p in MATRIX}

@@ -67,13 +67,14 @@ def notify_authority(breach: Breach, *, reference: str, late_reason: str = "") -
     if breach.authority_notified_at is not None:
         raise Conflict("already_notified", _("The authority was already notified."))
     now = clock.now()
-    breach.authority_notified_at = now
-    breach.authority_reference = _text(reference, "reference", 100, required=True)
+    reference = _text(reference, "reference", 100, required=True)
     late_reason = _text(late_reason, "late_reason", 2000)
     if now > authority_deadline(breach.aware_at) and not late_reason:
         raise ServiceError("late_reason_required",
                            _("More than 72 hours passed: give the reasons for the delay (art. 33(1))."),
                            field="late_reason")
+    breach.authority_notified_at = now
+    breach.authority_reference = reference
     breach.late_reason = late_reason
     breach.save(update_fields=["authority_notified_at", "authority_reference", "late_reason"])
     return breach

@@ -6,8 +6,9 @@
   before the initial deadline passes (the notice must come *before* ``due``).
 
 Calendar days, not working days: the seed says "30 jours" without more, and a shorter count
-would be the safe side anyway. Arithmetic is on aware datetimes, so a daylight-saving change
-inside the period shifts nothing.
+would be the safe side anyway. Arithmetic is done in UTC: Python adds a timedelta to a
+Europe/Brussels datetime on the wall clock, which would make a period spanning a daylight-saving
+change an hour longer or shorter.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ MAX_EXTENSION_DAYS = 60
 def initial_due(information_complete_at: dt.datetime) -> dt.datetime:
     if information_complete_at.tzinfo is None:
         raise ValueError("aware datetime required")
-    return information_complete_at + dt.timedelta(days=ANSWER_DAYS)
+    return information_complete_at.astimezone(dt.UTC) + dt.timedelta(days=ANSWER_DAYS)
 
 
 def check_extension(due_at: dt.datetime | None, already_extended: int, days: int, notice_at: dt.datetime) -> int:
@@ -43,7 +44,7 @@ def check_extension(due_at: dt.datetime | None, already_extended: int, days: int
 
 
 def final_due(due_at: dt.datetime, extended_days: int) -> dt.datetime:
-    return due_at + dt.timedelta(days=extended_days)
+    return due_at.astimezone(dt.UTC) + dt.timedelta(days=extended_days)
 
 
 def days_left(due_at: dt.datetime, now: dt.datetime) -> int:

@@ -107,7 +107,7 @@ class DataSubjectRequest(TenantModel):
 
         if self.due_at is None:
             return None
-        return self.due_at + dt.timedelta(days=self.extended_days)
+        return self.due_at.astimezone(dt.UTC) + dt.timedelta(days=self.extended_days)
 
 
 class RequestStep(TenantModel, AppendOnly):

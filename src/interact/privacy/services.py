@@ -398,4 +398,14 @@ def release_hold(hold: LegalHold, actor: User) -> LegalHold:
     hold.released_at = clock.now()
     hold.released_by = actor
     hold.save(update_fields=["released_at", "released_by"])
+    # The purge skipped the held conversations: make them due again from where they ended.
+    from interact.conversations.models import Conversation
+
+    from . import retention
+
+    held = Conversation.objects.filter(visitor_id=hold.visitor_id, ended_at__isnull=False)
+    if hold.conversation_id is not None:
+        held = held.filter(pk=hold.conversation_id)
+    earliest = held.order_by("ended_at").values_list("ended_at", flat=True).first()
+    retention.rewind_transcript_cursor(hold.organisation_id, earliest)
     return hold
