@@ -102,6 +102,22 @@ def test_chn2_connect_a_page_receive_live_reply_and_see_a_failure(live_page, gra
     assert sent and sent[-1].body["message"]["text"] == "Ja, elke zaterdag!"
     shot(page, "facebook-inbox-reply")
 
+    # Live, while the pane is open: an attachment, and a message Meta delivers late (written
+    # before the reply) lands in its place, not at the bottom.
+    page.wait_for_timeout(300)
+    late = _signed_post(page.base, connection.webhook_key, [
+        {"sender": {"id": "8001"}, "recipient": {"id": PAGE_ID}, "timestamp": now + 2,
+         "message": {"mid": "m_browser_late", "text": "(written earlier) En taart?"}}])
+    assert late.status_code == 200
+    page.wait_for_selector("text=(written earlier) En taart?")
+    bodies = page.locator("#messages .msg-body").all_text_contents()
+    assert bodies.index("(written earlier) En taart?") < bodies.index("Ja, elke zaterdag!")
+    _signed_post(page.base, connection.webhook_key, [
+        {"sender": {"id": "8001"}, "recipient": {"id": PAGE_ID}, "timestamp": int(time.time() * 1000),
+         "message": {"mid": "m_browser3", "attachments": [
+             {"type": "file", "payload": {"url": "https://cdn.fbsbx.com/bestelling.pdf"}}]}}])
+    page.wait_for_function("document.querySelectorAll('.msg-extra a').length === 2")
+
     graph.fail_next("token_expired")
     page.fill("#composer textarea", "En op zondag ook.")
     page.press("#composer textarea", "Enter")

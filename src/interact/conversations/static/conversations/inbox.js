@@ -197,6 +197,13 @@
     subscribedTo = id;
   }
 
+  function needsServerRendering(payload) {
+    if (payload.meta && Object.keys(payload.meta).length) return true;
+    const times = document.querySelectorAll("#messages .msg-time[datetime]");
+    const last = times.length ? times[times.length - 1].getAttribute("datetime") : null;
+    return Boolean(last && payload.created_at && new Date(payload.created_at) < new Date(last));
+  }
+
   function appendMessage(payload) {
     const list = document.getElementById("messages");
     if (!list || document.getElementById("msg-" + payload.id)) return;  // already shown
@@ -285,7 +292,13 @@
     const mine = frame.conversation !== null && frame.conversation === openId();
     if (LIST_EVENTS.has(frame.event)) refreshLists();
     if (!mine) return;
-    if (frame.event === "message.created") appendMessage(frame.payload);
+    if (frame.event === "message.created") {
+      // What the page cannot draw itself from the frame comes from the server: attachments,
+      // buttons, and a message written earlier than the last one shown (networks deliver out
+      // of order; the conversation reads in the order people wrote).
+      if (needsServerRendering(frame.payload)) refreshMessages();
+      else appendMessage(frame.payload);
+    } else if (frame.event === "message.updated") refreshMessages();  // an edit or a removal on the network
     else if (frame.event === "message.delivery") updateDelivery(frame.payload);
     else if (PANE_EVENTS.has(frame.event) && !paneShows(frame.payload)) refreshWorkspace(frame.payload);
   }
