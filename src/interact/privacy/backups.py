@@ -106,7 +106,7 @@ def period_of(kind: str, at: dt.datetime) -> str:
         return f"{year}-W{week:02d}"
     if kind == BackupKind.ACTIVATION:
         return "activation"
-    return at.strftime("%Y%m%dT%H%M%S%f")
+    return at.strftime("%Y%m%dT%H%M%S") + f".{at.microsecond // 1000:03d}"  # fits the 20-character period
 
 
 def take_backup(organisation_id: int, kind: str = BackupKind.MANUAL, *, period: str | None = None) -> Backup:
