@@ -4,7 +4,6 @@ fake bot server, and ``say`` which stores a visitor message and runs what follow
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import pytest
@@ -21,13 +20,9 @@ def _bots_on_loopback(settings):
 
 
 @pytest.fixture
-def open_org(org):
-    from interact.admin_portal.models import OfficeHoursPeriod
-
-    for weekday in range(7):
-        OfficeHoursPeriod.objects.create(organisation=org, weekday=weekday, opens=dt.time(0, 0),
-                                         closes=dt.time(23, 59))
-    return org
+def open_org(always_open):
+    """The organisation, open all week (tests/conftest.py), so no away message interferes."""
+    return always_open
 
 
 @pytest.fixture

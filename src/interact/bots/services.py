@@ -38,6 +38,7 @@ from interact.conversations.services import (
     _store_outbound,
     broadcast_queue_positions,
     conversation_payload,
+    start_chat,
 )
 from interact.core import clock
 from interact.core.crypto import encrypt
@@ -277,17 +278,7 @@ def pause(target: Conversation | Visitor, by: User) -> Conversation | None:
         if conversation is None:
             return None
         if conversation.status == Status.BOT:
-            now = clock.now()
-            conversation.status = Status.ACTIVE
-            conversation.assignee = by
-            conversation.taken_at = now
-            conversation.assigned_at = conversation.assigned_at or now
-            conversation.offered_to = None
-            conversation.offered_at = None
-            conversation.save(update_fields=["status", "assignee", "taken_at", "assigned_at", "offered_to",
-                                             "offered_at"])
-            # The visitor's widget shows who joined; the inboxes move the conversation to "Mine".
-            _event(conversation, "conversation.taken", agent=by.first_name)
+            start_chat(conversation, by)
         _event(conversation, "bot.paused", reason=PauseReason.END_USER, by=by.pk)
         return conversation
 
@@ -398,6 +389,20 @@ def _store_bot_message(conversation: Conversation, reply: Reply, now: dt.datetim
                            meta=reply.meta)
 
 
+_NO_LONGER_THE_BOTS = {
+    "bot_paused": "The bot is paused for this visitor; a person answers them now.",
+    "not_with_bot": "This conversation is not with the bot any more.",
+    "bot_inactive": "This bot is disabled or the plan no longer includes chatbots.",
+}
+
+
+def _ensure_still_the_bots(conversation: Conversation, bot: Chatbot) -> None:
+    """The bot API's 409s: a late answer or handover after people took over changes nothing."""
+    why = _still_the_bots(conversation, bot)
+    if why:
+        raise Conflict(why, _NO_LONGER_THE_BOTS[why])
+
+
 def _still_the_bots(conversation: Conversation, bot: Chatbot) -> str | None:
     """Why the bot may no longer speak in this conversation, or ``None``."""
     if BotPause.objects.filter(visitor_id=conversation.visitor_id).exists():
@@ -431,24 +436,12 @@ def apply_answer(conversation: Conversation, bot: Chatbot, answer: BotAnswer) ->
 def post_from_bot(bot: Chatbot, conversation: Conversation, reply: Reply) -> Message:
     """A later answer through the bot API. Refused with 409 once the bot is paused for the visitor."""
     conversation = _locked(conversation)
-    why = _still_the_bots(conversation, bot)
-    if why == "bot_paused":
-        raise Conflict("bot_paused", "The bot is paused for this visitor; a person answers them now.")
-    if why == "not_with_bot":
-        raise Conflict("not_with_bot", "This conversation is not with the bot any more.")
-    if why:
-        raise Conflict("bot_inactive", "This bot is disabled or the plan no longer includes chatbots.")
+    _ensure_still_the_bots(conversation, bot)
     return _store_bot_message(conversation, reply, clock.now())
 
 
 @transaction.atomic
 def handover_from_bot(bot: Chatbot, conversation: Conversation, skill: str | None, reason: str = "") -> Conversation:
     conversation = _locked(conversation)
-    why = _still_the_bots(conversation, bot)
-    if why == "bot_paused":
-        raise Conflict("bot_paused", "The bot is already paused for this visitor.")
-    if why == "not_with_bot":
-        raise Conflict("not_with_bot", "This conversation is not with the bot any more.")
-    if why:
-        raise Conflict("bot_inactive", "This bot is disabled or the plan no longer includes chatbots.")
+    _ensure_still_the_bots(conversation, bot)
     return _queue(conversation, pause_reason=PauseReason.HANDOVER, skill=skill, detail=reason)

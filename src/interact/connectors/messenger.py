@@ -20,7 +20,6 @@ from interact.core import clock
 from . import facebook, meta
 from .base import DeliveryFailed, register
 from .models import ChannelKind, FacebookPage
-from .services import clear_channel_error
 
 log = logging.getLogger(__name__)
 
@@ -181,16 +180,12 @@ class MessengerConnector:
         window = _window(message)
         recipient = message.conversation.visitor.external_id
         message_id = None
-        try:
-            for part in _parts(message.body):
-                answer = meta.call("POST", f"{page.page_id}/messages", page.access_token, json={
-                    "recipient": {"id": recipient}, **window,
-                    "message": {"text": part, "metadata": f"{OUR_METADATA}{message.pk}"},
-                })
-                message_id = answer.get("message_id") or message_id
-        except (meta.GraphError, meta.GraphUnreachable) as failure:
-            raise meta.delivery_failed(failure, message.channel_id) from None
-        clear_channel_error(message.channel_id)
+        for part in _parts(message.body):
+            answer = meta.send(message.channel_id, f"{page.page_id}/messages", page.access_token, {
+                "recipient": {"id": recipient}, **window,
+                "message": {"text": part, "metadata": f"{OUR_METADATA}{message.pk}"},
+            })
+            message_id = answer.get("message_id") or message_id
         return str(message_id)[:200] if message_id else None
 
 

@@ -132,3 +132,16 @@ def delivery_failed(failure: GraphError | GraphUnreachable, channel_id: int) -> 
         record_channel_error(channel_id, refusal.channel_error)
     log.warning("graph call failed", extra={"channel_id": channel_id, "graph_error": str(failure)})
     return DeliveryFailed(refusal.reason, retryable=refusal.retryable)
+
+
+def send(channel_id: int, path: str, access_token: str, payload: dict) -> dict:
+    """POST an outbound message for a channel: a failure becomes the connector interface's
+    exception (with the channel's error recorded), a success clears the channel's error."""
+    from .services import clear_channel_error
+
+    try:
+        answer = call("POST", path, access_token, json=payload)
+    except (GraphError, GraphUnreachable) as failure:
+        raise delivery_failed(failure, channel_id) from None
+    clear_channel_error(channel_id)
+    return answer

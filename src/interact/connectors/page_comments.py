@@ -20,7 +20,6 @@ from interact.core import clock
 from . import facebook, meta
 from .base import DeliveryFailed, register
 from .models import ChannelKind, FacebookPage
-from .services import clear_channel_error
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +171,8 @@ class PageCommentsConnector:
         if target is None:
             raise DeliveryFailed(_("There is no comment left to reply to: the person removed theirs."),
                                  retryable=False)
-        try:
-            answer = meta.call("POST", f"{target.external_id}/comments", page.access_token,
-                               json={"message": message.body})
-        except (meta.GraphError, meta.GraphUnreachable) as failure:
-            raise meta.delivery_failed(failure, message.channel_id) from None
-        clear_channel_error(message.channel_id)
+        answer = meta.send(message.channel_id, f"{target.external_id}/comments", page.access_token,
+                           {"message": message.body})
         return str(answer["id"])[:200] if answer.get("id") else None
 
 

@@ -276,6 +276,14 @@ def take(conversation: Conversation, user: User) -> Conversation:
                        % {"name": conversation.assignee.first_name})
     if conversation.status == Status.QUEUED and not routing.may_be_offered(user, conversation):
         raise ServiceError("not_routed_to_you", _("This conversation is routed to other end users."), status=403)
+    start_chat(conversation, user)
+    broadcast_queue_positions(conversation.organisation_id)
+    return conversation
+
+
+def start_chat(conversation: Conversation, user: User) -> None:
+    """The end user is now chatting in this (locked) conversation: from the queue, from their
+    assigned list, or from the bot they paused. The visitor's widget shows who joined."""
     now = clock.now()
     conversation.status = Status.ACTIVE
     conversation.assignee = user
@@ -286,8 +294,6 @@ def take(conversation: Conversation, user: User) -> Conversation:
     conversation.save(update_fields=["status", "assignee", "taken_at", "assigned_at", "offered_to", "offered_at"])
     events.record(conversation, "conversation.taken", {**conversation_payload(conversation),
                                                        "agent": user.first_name})
-    broadcast_queue_positions(conversation.organisation_id)
-    return conversation
 
 
 def _ensure_may_assign(user: User) -> None:
