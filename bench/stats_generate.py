@@ -161,10 +161,15 @@ def generate(ids: dict, conversations: int, per_conversation: int, days: int) ->
             SELECT f.organisation_id, f.conversation_id, t.topic_id, f.channel_id, f.started_at
             FROM stats_conversationfact f JOIN conversations_conversation_topics t
               ON t.conversation_id = f.conversation_id""")
+        timed(conn, "skill facts", """
+            INSERT INTO stats_skillfact (organisation_id, conversation_id, skill_id, started_at)
+            SELECT f.organisation_id, f.conversation_id, s.skill_id, f.started_at
+            FROM stats_conversationfact f JOIN conversations_conversation_skills s
+              ON s.conversation_id = f.conversation_id""")
         conn.execute("DROP TABLE bench_plan")
         timed(conn, "vacuum analyze", "VACUUM ANALYZE")
         for table in ("conversations_conversation", "conversations_message", "stats_conversationfact",
-                      "stats_handlingfact", "stats_topicfact"):
+                      "stats_handlingfact", "stats_topicfact", "stats_skillfact"):
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
             size = conn.execute("SELECT pg_size_pretty(pg_total_relation_size(%s))", (table,)).fetchone()[0]
             print(f"{table:<36} {rows:>11,} rows {size:>10}")

@@ -84,8 +84,11 @@ def test_sta2_filters_by_channel_topic_and_skill(week, admin, api_client, week_q
     assert rows(shop, "per_channel") == [["Shop", 1]]
     billing = get(client, "/api/stats/conversations", {**week_query, "topic": week["billing"].pk})
     assert rows(billing, "per_channel") == [["Site", 1]] and rows(billing, "per_topic") == [["Billing", 1]]
+    from interact.stats import services as stats_services
+
     french = Skill.objects.create(organisation=org, name="French")
-    week["c2"].skills.add(french)
+    week["c2"].skills.add(french)  # as if set while it was open (conversation.updated marks it stale)
+    stats_services.mark_stale([week["c2"].pk], org.pk)
     skilled = get(client, "/api/stats/conversations", {**week_query, "skill": french.pk})
     assert rows(skilled, "per_channel") == [["Site", 1]]
 
@@ -216,8 +219,15 @@ def test_sta3_facts_follow_events_after_commit(org, always_open, channels, peopl
         conversation = services.receive_message(site, visitor, "Hi", client_id="x1").message.conversation
     assert ConversationFact.objects.get(pk=conversation.pk).closed is False
     assert not StaleFact.objects.exists()
+    from interact.admin_portal.models import Skill
+    from interact.stats.models import SkillFact
+
+    people["anna"].skills.add(dutch := Skill.objects.create(organisation=org, name="Dutch"))
     with django_capture_on_commit_callbacks(execute=True):
         services.take(conversation, people["anna"])
+        services.set_skills(conversation, [dutch], people["anna"])  # stays with Anna: conversation.updated
+    assert list(SkillFact.objects.filter(conversation=conversation).values_list("skill_id", flat=True)) == [dutch.pk]
+    with django_capture_on_commit_callbacks(execute=True):
         services.send_reply(conversation, people["anna"], "Hello")
         services.end(conversation, people["anna"])
     fact = ConversationFact.objects.get(pk=conversation.pk)

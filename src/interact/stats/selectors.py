@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy
 from interact.accounts.models import Organisation, User
 from interact.admin_portal.models import Skill, Topic
 from interact.connectors.models import Channel
-from interact.conversations.models import Conversation
 from interact.core import calendar, clock
 from interact.core.errors import ServiceError
 from interact.core.permissions import has_perm
 
-from .models import ConversationFact, HandlingFact, TopicFact
+from .models import ConversationFact, HandlingFact, SkillFact, TopicFact
 
 MAX_DAYS = 731  # two years, a leap day included
 PERIODS = {"today": 1, "7d": 7, "30d": 30}
@@ -120,7 +119,8 @@ def _narrow(qs: QuerySet, f: Filters) -> QuerySet:
                                                                     started_at__lt=f.end)
                        .values("conversation_id"))
     if f.skill is not None:
-        qs = qs.filter(conversation_id__in=Conversation.skills.through.objects.filter(skill_id=f.skill.pk)
+        qs = qs.filter(conversation_id__in=SkillFact.objects.filter(skill_id=f.skill.pk, started_at__gte=f.start,
+                                                                    started_at__lt=f.end)
                        .values("conversation_id"))
     return qs
 

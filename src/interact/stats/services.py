@@ -19,11 +19,13 @@ from interact.core import calendar, clock
 
 from .business_time import Calendar
 from .facts import LIFECYCLE_KINDS, Ev, Facts, Msg, compute
-from .models import ConversationFact, HandlingFact, StaleFact, TopicFact
+from .models import ConversationFact, HandlingFact, SkillFact, StaleFact, TopicFact
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_LIMIT = 500
+# Events after which a conversation's facts change: its course, and its skills (the skill filter).
+STALE_KINDS = LIFECYCLE_KINDS | {"conversation.updated"}
 # What a page or an API call rebuilds itself before reading (~8 ms each, bench/README.md); a
 # larger backlog (after ``stats_rebuild``) is the worker's, and the page says figures are updating.
 REQUEST_CATCH_UP = 60
@@ -31,7 +33,7 @@ REQUEST_CATCH_UP = 60
 
 def event_recorded(sender, instance: Event, created: bool = False, **kwargs) -> None:
     """``post_save`` of :class:`Event`: mark the conversation stale, rebuild it after commit."""
-    if not created or instance.conversation_id is None or instance.kind not in LIFECYCLE_KINDS:
+    if not created or instance.conversation_id is None or instance.kind not in STALE_KINDS:
         return
     mark_stale([instance.conversation_id], instance.organisation_id)
     conversation_id = instance.conversation_id
@@ -116,6 +118,11 @@ def _rebuild(conversation: Conversation) -> ConversationFact:
             TopicFact(organisation_id=conversation.organisation_id, conversation_id=conversation.pk,
                       topic_id=topic_id, channel_id=conversation.channel_id, started_at=conversation.created_at)
             for topic_id in conversation.topics.values_list("pk", flat=True)])
+        SkillFact.objects.filter(conversation_id=conversation.pk).delete()
+        SkillFact.objects.bulk_create([
+            SkillFact(organisation_id=conversation.organisation_id, conversation_id=conversation.pk,
+                      skill_id=skill_id, started_at=conversation.created_at)
+            for skill_id in conversation.skills.values_list("pk", flat=True)])
     return row
 
 
