@@ -22,8 +22,13 @@ DB_THREADS = int(os.environ.get("INTERACT_DB_THREADS", "16"))
 
 
 def _start_worker():
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    # Every app's jobs must be known before the first dequeue: jobs queued before this process
+    # started (the demo seed, a previous run) would otherwise be dropped as unknown, and
+    # periodic jobs never run. ``run_huey`` does the same for a separate worker.
+    autodiscover_modules("tasks")
     consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True, check_worker_health=False)
     consumer.start()
     log.info("in-process job worker started")
