@@ -57,7 +57,11 @@ def _display(table: selectors.Table) -> dict:
                              for i, v in enumerate(row)] for row in table.rows]
     data["chart_data"] = {
         "type": table.chart, "labels": [str(row[0]) for row in table.rows],
-        "datasets": [{"label": str(table.columns[i]), "data": [row[i] or 0 for row in table.rows]}
+        # Durations are charted in minutes: an axis of 1,800 seconds reads badly.
+        "datasets": [{"label": str(table.headings[i] if table.headings else table.columns[i])
+                      + (" (min)" if i in table.durations else ""),
+                      "data": [round((row[i] or 0) / 60, 1) if i in table.durations else (row[i] or 0)
+                               for row in table.rows]}
                      for i in table.series],
     }
     return data
