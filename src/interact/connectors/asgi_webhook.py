@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
-from interact.core.db import db_call
+from asgiref.sync import sync_to_async
+from django.db import InterfaceError, OperationalError, connection
+
+from interact.core.db import db_call, parallel
 
 from . import meta, webhooks
 
@@ -54,12 +57,25 @@ async def _read_body(receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+def _receive_keeping_the_connection(key: str, body: bytes, signature: str | None) -> webhooks.Answer:
+    """``webhooks.receive`` on the pool thread's own persistent connection, without the health
+    check Django runs around each call (a ``SELECT 1`` and a transaction of its own: a third of
+    the database work of one event). A connection that died is replaced and the call made once
+    more; at worst that stores the event twice, which processing absorbs (one message per Meta id)."""
+    try:
+        return webhooks.receive(key, body, signature)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return webhooks.receive(key, body, signature)
+
+
 class FacebookWebhookRoute:
     """ASGI middleware: answers ``/webhooks/facebook/<key>/`` itself, hands everything else on."""
 
     def __init__(self, app):
         self.app = app
-        self._receive = db_call(webhooks.receive)
+        self._receive = (sync_to_async(_receive_keeping_the_connection, thread_sensitive=False) if parallel()
+                         else db_call(webhooks.receive))
         self._verify = db_call(webhooks.verify_challenge)
 
     async def __call__(self, scope, receive, send):

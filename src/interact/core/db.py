@@ -14,12 +14,13 @@ from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 
 
-def _parallel() -> bool:
+def parallel() -> bool:
+    """Whether database calls may run side by side (PostgreSQL), or one at a time (SQLite)."""
     return not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 def db_call(func: Callable) -> Callable:
     """Decorator: like ``database_sync_to_async``, but parallel where the database allows it."""
-    if _parallel():
+    if parallel():
         return DatabaseSyncToAsync(func, thread_sensitive=False)
     return database_sync_to_async(func)
