@@ -110,6 +110,18 @@ class DataSubjectRequest(TenantModel):
         return self.due_at.astimezone(dt.UTC) + dt.timedelta(days=self.extended_days)
 
 
+STEP_LABELS = {
+    "received": _("Request registered"),
+    "identity_link_sent": _("Identity link sent"),
+    "identity_checked": _("Identity checked"),
+    "deadline_extended": _("Deadline extended"),
+    "completed": _("Completed"),
+    "refused": _("Refused"),
+    "package_downloaded": _("Package downloaded"),
+    "package_purged": _("Package deleted (retention)"),
+}
+
+
 class RequestStep(TenantModel, AppendOnly):
     """One step of a request's audit trail, with its actor (PRV-2)."""
 
@@ -123,6 +135,11 @@ class RequestStep(TenantModel, AppendOnly):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        """What the step was, in the reader's language; the stored code stays for the API."""
+        return str(STEP_LABELS.get(self.action, self.action))
 
 
 class LegalHold(TenantModel):
