@@ -34,7 +34,7 @@ def test_prv2_portal_intake_to_package_download(org, admin, login, marie):
     client.post(detail, {"action": "verify", "method": "registered_email"})
     assert client.post(detail, {"action": "fulfil"}).status_code == 302
     page = client.get(detail).content.decode()
-    assert "Readable summary" in page and "identity_checked" in page
+    assert "Readable summary" in page and "Identity checked" in page  # the step, in words
     download = client.get(f"/portal/privacy/requests/{req.pk}/files/summary.html")
     assert download.status_code == 200 and b"Bonjour, ma commande?" in b"".join(download.streaming_content)
     assert AccessLogEntry.objects.filter(kind="package", object_id=req.pk, actor=admin).exists()
