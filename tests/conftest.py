@@ -37,6 +37,17 @@ def _no_persistent_connections():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request served in Dutch leaves Dutch active on the test thread (LocaleMiddleware does not
+    reset it); the next test must start in the default language, whatever ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached calendars must not leak from one test into the next."""
     from django.core.cache import cache
