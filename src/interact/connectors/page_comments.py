@@ -23,7 +23,7 @@ from .models import ChannelKind, FacebookPage
 
 log = logging.getLogger(__name__)
 
-REMOVED_PLACEHOLDER = "…"
+TOMBSTONE_TEXT = "…"
 
 
 def _text(value: dict) -> str:
@@ -118,7 +118,7 @@ def _remove(channel, visitor, comment_id: str, value: dict) -> None:
     with transaction.atomic():
         message = _stored(channel, comment_id)
         if message is None:  # a tombstone, so a late "add" finds the comment already removed
-            if _store(channel, visitor, comment_id, value, body=REMOVED_PLACEHOLDER) is None:
+            if _store(channel, visitor, comment_id, value, body=TOMBSTONE_TEXT) is None:
                 return
             message = _stored(channel, comment_id)
         if message.removed_at is not None:
