@@ -40,10 +40,10 @@ def test_chn2_bad_connection_data_is_refused_with_the_reason(graph, org, admin, 
 
 
 def test_chn2_a_token_of_another_page_or_meta_down_is_said_at_connection(graph, org, admin, login):
-    graph.add_page("999", "EAAOtherPagesTokenXXXXXXXXXXXXXX", "Other")
+    graph.add_page("999", "EAAOtherPagesToken81726354abcdefgh", "Other")
     client = login(admin)
     other = client.post("/portal/channels/facebook/new/", {"page_id": PAGE_ID, "app_secret": APP_SECRET,
-                                                           "access_token": "EAAOtherPagesTokenXXXXXXXXXXXXXX"})
+                                                           "access_token": "EAAOtherPagesToken81726354abcdefgh"})
     assert other.status_code == 400 and "belongs to another Page" in other.content.decode()
     graph.fail_next("outage")
     down = client.post("/portal/channels/facebook/new/", {"page_id": PAGE_ID, "access_token": TOKEN,
@@ -60,13 +60,13 @@ def test_chn3_the_channel_error_shows_on_the_channels_page_and_clears_on_reconne
     client = login(admin)
     assert "The Page access token expired or was revoked." in client.get("/portal/channels/").content.decode()
     assert "expired" in client.get(f"/portal/channels/facebook/{fb_page.pk}/").content.decode()
-    graph.add_page(PAGE_ID, "EAANewTokenAfterExpiryXXXXXXXXXXX")
+    graph.add_page(PAGE_ID, "EAANewTokenAfterExpiry918273645ab")
     answer = client.post(f"/portal/channels/facebook/{fb_page.pk}/",
-                         {"access_token": "EAANewTokenAfterExpiryXXXXXXXXXXX", "app_secret": APP_SECRET})
+                         {"access_token": "EAANewTokenAfterExpiry918273645ab", "app_secret": APP_SECRET})
     assert answer.status_code == 302
     messenger.refresh_from_db()
     fb_page.refresh_from_db()
-    assert messenger.last_error == "" and fb_page.access_token == "EAANewTokenAfterExpiryXXXXXXXXXXX"
+    assert messenger.last_error == "" and fb_page.access_token == "EAANewTokenAfterExpiry918273645ab"
 
 
 def test_chn2_disconnecting_keeps_the_conversations_and_stops_the_webhook(fb_page, deliver, admin, login,

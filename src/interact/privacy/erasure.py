@@ -96,16 +96,16 @@ def scrub_events(conversation_ids: list[int]) -> int:
     deleted = Event.objects.filter(conversation_id__in=conversation_ids).exclude(
         kind__in=_KEEP_EVENT_KINDS)._raw_delete(Event.objects.db)
     table = Event._meta.db_table
-    placeholders = ", ".join(["%s"] * len(conversation_ids))
+    in_list = ", ".join(["%s"] * len(conversation_ids))  # one bound parameter per id
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"UPDATE {table} SET payload = payload - %s::text[] "  # noqa: S608 - table name only
-                           f"WHERE conversation_id IN ({placeholders})",
+                           f"WHERE conversation_id IN ({in_list})",
                            [list(PERSONAL_EVENT_KEYS), *conversation_ids])
         else:
             paths = ", ".join(f"'$.{key}'" for key in PERSONAL_EVENT_KEYS)
             cursor.execute(f"UPDATE {table} SET payload = json_remove(payload, {paths}) "  # noqa: S608
-                           f"WHERE conversation_id IN ({placeholders})", conversation_ids)
+                           f"WHERE conversation_id IN ({in_list})", conversation_ids)
     return deleted
 
 
