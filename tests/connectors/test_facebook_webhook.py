@@ -185,3 +185,18 @@ def test_cnv10_an_event_whose_job_was_lost_is_picked_up_by_the_sweep(fb_page):
     fresh.refresh_from_db()
     assert event.status == WebhookStatus.PROCESSED and fresh.status == WebhookStatus.PENDING
     assert Message.objects.filter(external_id="m_lost").count() == 1
+
+
+def test_cnv10_an_app_secret_that_no_longer_decrypts_gets_503_not_500(fb_page, settings):
+    """The operator lost the encryption key: nothing can be verified, so nothing is accepted, and
+    Meta is told to come back (503) instead of the event being refused for good."""
+    from cryptography.fernet import Fernet
+
+    from interact.connectors import webhooks
+
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    webhooks.forget_connection(fb_page.webhook_key)
+    body = page_body(messaging=[text_event("2001", "x")])
+    answer = webhooks.receive(fb_page.webhook_key, body, meta.sign(APP_SECRET, body))
+    assert answer.status == 503 and answer.body["error"]["code"] == "secret_unavailable"
+    assert not WebhookEvent.objects.exists()

@@ -76,3 +76,25 @@ def test_cnv10_a_delivered_message_is_not_sent_twice(always_open, say, org, make
     tasks.deliver_message.call_local(message.pk)
     message.refresh_from_db()
     assert sent == [message.pk] and message.delivery == Delivery.SENT and message.external_id == "ext-1"
+
+
+def test_cnv10_a_crashing_connector_counts_as_a_failure_not_a_message_stuck_sending(always_open, say, org, make_user,
+                                                                                    monkeypatch):
+    connector = connector_for("webchat")
+
+    def crash(message):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(connector, "deliver", crash, raising=False)
+    message = _pending_reply(say, org, make_user)
+    with pytest.raises(RetryTask):
+        tasks.deliver_message.call_local(message.pk)
+    message.refresh_from_db()
+    assert message.delivery == Delivery.PENDING and message.delivery_attempts == 1
+    assert "Internal error" in message.delivery_error
+    for _ in range(tasks.MAX_ATTEMPTS - 2):
+        with pytest.raises(RetryTask):
+            tasks.deliver_message.call_local(message.pk)
+    tasks.deliver_message.call_local(message.pk)
+    message.refresh_from_db()
+    assert message.delivery == Delivery.FAILED  # visible, with "Send again"

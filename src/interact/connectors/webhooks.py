@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from interact.core import clock
+from interact.core.crypto import DecryptionFailed
 
 from . import meta
 from .models import FacebookPage, WebhookEvent
@@ -50,7 +51,12 @@ def connection(webhook_key: str) -> Connection | None:
     page = FacebookPage.objects.filter(webhook_key=webhook_key).first() if len(webhook_key) <= 64 else None
     found = None
     if page is not None:
-        found = Connection(page.pk, page.organisation_id, page.page_id, page.app_secret, page.verify_token)
+        try:
+            secret = page.app_secret
+        except DecryptionFailed:  # the key it was stored with is gone from INTERACT_ENCRYPTION_KEYS
+            log.error("app secret cannot be decrypted", extra={"page": page.page_id})
+            secret = ""
+        found = Connection(page.pk, page.organisation_id, page.page_id, secret, page.verify_token)
     if len(_connections) > 10_000:
         _connections.clear()
     _connections[webhook_key] = (now + _PAGE_CACHE_SECONDS, found)
@@ -112,6 +118,10 @@ def receive(webhook_key: str, raw_body: bytes, signature: str | None) -> Answer:
     conn = connection(webhook_key)
     if conn is None:
         return _refuse(404, "unknown_webhook", "No Facebook Page is connected at this address.")
+    if not conn.app_secret:
+        # Nothing can be verified, so nothing is accepted; 503 makes Meta send it again later,
+        # once the operator has put the key back.
+        return _refuse(503, "secret_unavailable", "This connection's app secret cannot be read; try again later.")
     if not signature:
         log.warning("webhook without signature", extra={"page": conn.page_id})
         return _refuse(401, "missing_signature", f"The {meta.SIGNATURE_HEADER} header is required.")

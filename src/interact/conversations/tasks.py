@@ -35,7 +35,14 @@ def deliver_message(message_id: int) -> None:
     if message is None or message.delivery != Delivery.PENDING:
         return
     try:
-        external_id = connector_for(message.channel.kind).deliver(message)
+        try:
+            external_id = connector_for(message.channel.kind).deliver(message)
+        except DeliveryFailed:
+            raise
+        except Exception as exc:  # a connector's bug or a secret that no longer decrypts
+            # Counted and shown like any failure: a message must not sit "sending" forever.
+            log.exception("delivery crashed", extra={"message_id": message_id})
+            raise DeliveryFailed(f"Internal error while sending ({type(exc).__name__}).") from exc
     except DeliveryFailed as failure:
         attempt = message.delivery_attempts + 1
         final = not failure.retryable or attempt >= MAX_ATTEMPTS
