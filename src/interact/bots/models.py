@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from interact.core.crypto import Decrypted
 from interact.core.models import TenantModel
 
 
@@ -44,11 +45,7 @@ class Chatbot(TenantModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def secret(self) -> str:
-        from interact.core.crypto import decrypt
-
-        return decrypt(self.secret_encrypted)
+    secret = Decrypted("secret_encrypted")
 
 
 class PauseReason(models.TextChoices):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from interact.core.crypto import Decrypted
 from interact.core.models import TenantModel
 
 
@@ -73,17 +74,8 @@ class FacebookPage(TenantModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def access_token(self) -> str:
-        from interact.core.crypto import decrypt
-
-        return decrypt(self.access_token_encrypted)
-
-    @property
-    def app_secret(self) -> str:
-        from interact.core.crypto import decrypt
-
-        return decrypt(self.app_secret_encrypted)
+    access_token = Decrypted("access_token_encrypted")
+    app_secret = Decrypted("app_secret_encrypted")
 
 
 class WebhookStatus(models.TextChoices):

@@ -59,6 +59,20 @@ def decrypt(stored: str) -> str:
         raise DecryptionFailed("no key of this installation decrypts this value") from None
 
 
+class Decrypted:
+    """A read-only attribute giving the plain text of an encrypted column:
+    ``access_token = Decrypted("access_token_encrypted")``. Decrypted on each read, never cached
+    on the instance, so a rotated key or a new secret is what the next read sees."""
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __get__(self, instance, owner=None) -> str:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        return decrypt(getattr(instance, self.column))
+
+
 def reencrypt(stored: str) -> str:
     """The same secret under the newest key (key rotation); decrypting needs any configured key."""
     if not stored:
