@@ -175,3 +175,23 @@ def asgi_server(transactional_db):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def webchat(org):
+    """A website chat channel of ``org`` with an away message."""
+    from interact.connectors.models import Channel, ChannelKind
+
+    return Channel.objects.create(organisation=org, kind=ChannelKind.WEBCHAT, name="Site",
+                                  away_message="We are closed; we answer tomorrow.")
+
+
+@pytest.fixture
+def make_visitor():
+    from interact.connectors import webchat as connector
+
+    def make(channel, language: str = "", **attributes):
+        identity = connector.identify(channel)
+        return connector.visitor_for(channel, identity, language=language, attributes=attributes)
+
+    return make

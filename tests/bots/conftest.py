@@ -26,22 +26,9 @@ def open_org(always_open):
 
 
 @pytest.fixture
-def webchat(open_org):
-    from interact.connectors.models import Channel, ChannelKind
-
-    return Channel.objects.create(organisation=open_org, kind=ChannelKind.WEBCHAT, name="Site",
-                                  away_message="We are closed; we answer tomorrow.")
-
-
-@pytest.fixture
-def make_visitor():
-    from interact.connectors import webchat as connector
-
-    def make(channel, language: str = "en", **attributes):
-        identity = connector.identify(channel)
-        return connector.visitor_for(channel, identity, language=language, attributes=attributes)
-
-    return make
+def webchat(webchat, open_org):
+    """The shared website chat (tests/conftest.py), in an organisation open all week."""
+    return webchat
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures for conversations: a website chat channel, its visitors and a conversation factory."""
+"""Fixtures for conversations: a conversation factory (the website chat and its visitors are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,6 @@ import itertools
 import pytest
 
 _seq = itertools.count(1)
-
-
-@pytest.fixture
-def webchat(org):
-    from interact.connectors.models import Channel, ChannelKind
-
-    return Channel.objects.create(organisation=org, kind=ChannelKind.WEBCHAT, name="Site",
-                                  away_message="We are closed; we answer tomorrow.")
-
-
-@pytest.fixture
-def make_visitor():
-    from interact.connectors import webchat as connector
-
-    def make(channel, language: str = "", **attributes):
-        identity = connector.identify(channel)
-        return connector.visitor_for(channel, identity, language=language, attributes=attributes)
-
-    return make
 
 
 @pytest.fixture
